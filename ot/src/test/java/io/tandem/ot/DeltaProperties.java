@@ -49,7 +49,10 @@ class DeltaProperties {
     var doc = g.document();
     var a = g.editOf(doc);
     var inverse = a.invert(doc);
-    assertEquals(doc, doc.compose(a).compose(inverse), () -> "seed " + seed + ": doc=" + doc + " a=" + a);
+    // Exact up to null-valued attributes of inserts: quill-delta's invert restores a format
+    // removal as a removal, so {bold: null} on an insert comes back as no bold (DeltaTest shows it).
+    assertEquals(withoutNulls(doc), withoutNulls(doc.compose(a).compose(inverse)),
+        () -> "seed " + seed + ": doc=" + doc + " a=" + a);
     assertEquals(inverse, Rope.of(doc).invert(a), () -> "seed " + seed + ": rope invert, doc=" + doc + " a=" + a);
   }
 
@@ -67,6 +70,17 @@ class DeltaProperties {
       assertEquals(expected, a.transformPosition(index, priority),
           () -> "seed " + seed + " priority " + priority + ": a=" + a + " index=" + index);
     }
+  }
+
+  /** {@code doc} with every null-valued attribute of its inserts dropped. */
+  static Delta withoutNulls(Delta doc) {
+    var b = Delta.builder();
+    for (Op op : doc) {
+      var attributes = new java.util.LinkedHashMap<>(op.attributes());
+      attributes.values().removeIf(java.util.Objects::isNull);
+      b.push(((Insert) op).withAttributes(AttributeMap.freeze(attributes)));
+    }
+    return b.build();
   }
 
   private static int insertionIndex(Delta oneInsert) {
