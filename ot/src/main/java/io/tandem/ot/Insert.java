@@ -44,6 +44,11 @@ public record Insert(Object value, Map<String, Object> attributes) implements Op
     throw new IllegalStateException("a text insert has no embed");
   }
 
+  /** Other text with the same attributes. */
+  Insert withText(String text) {
+    return new Insert(text, attributes);
+  }
+
   /** The same content with other attributes. */
   public Insert withAttributes(Map<String, Object> attributes) {
     return attributes == this.attributes ? this : new Insert(value, attributes);

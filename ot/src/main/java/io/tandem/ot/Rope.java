@@ -61,7 +61,8 @@ public final class Rope {
   public Rope apply(Delta op) {
     RopeNode node = root;
     int pos = 0;
-    for (Op c : op) {
+    for (int i = 0, n = op.size(); i < n; i++) {
+      Op c = op.get(i);
       int length = c.length();
       switch (c.kind()) {
         case RETAIN -> {

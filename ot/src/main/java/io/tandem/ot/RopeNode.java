@@ -144,12 +144,37 @@ abstract sealed class RopeNode permits RopeNode.Leaf, RopeNode.Branch {
       return out;
     }
 
+    private Leaf replace(int j, Insert run, int newLength) {
+      Insert[] copy = runs.clone();
+      copy[j] = run;
+      return new Leaf(copy, newLength);
+    }
+
+    /** {@code s} with {@code count} units at {@code at} replaced by {@code insert}, in one copy. */
+    private static String splice(String s, int at, int count, String insert) {
+      return new StringBuilder(s.length() - count + insert.length())
+          .append(s, 0, at).append(insert).append(s, at + count, s.length()).toString();
+    }
+
     @Override int height() { return 0; }
 
     @Override boolean underfull() { return length < MIN_LEAF; }
 
     @Override
     RopeNode[] insert(int pos, Insert run) {
+      if (length + run.length() <= MAX_LEAF && run.value() instanceof String text) {
+        // Text typed into text of the same format: one new string, the other runs shared.
+        int offset = 0;
+        for (int j = 0; j < runs.length; j++) {
+          Insert r = runs[j];
+          int end = offset + r.length();
+          if (pos <= end && Runs.mergeable(r, run)) {
+            return new RopeNode[] {replace(j, r.withText(splice(r.text(), pos - offset, 0, text)), length + text.length())};
+          }
+          if (pos <= end) break;
+          offset = end;
+        }
+      }
       var out = new Runs(runs.length + 2);
       int offset = 0;
       boolean done = false;
@@ -176,8 +201,22 @@ abstract sealed class RopeNode permits RopeNode.Leaf, RopeNode.Branch {
 
     @Override
     RopeNode delete(int from, int to) {
-      var out = new Runs(runs.length);
       int offset = 0;
+      for (int j = 0; j < runs.length; j++) {
+        Insert r = runs[j];
+        int end = offset + r.length();
+        if (from < end) {
+          if (to < end || (to == end && from > offset)) {
+            if (r.isEmbed()) break;
+            // Within one run, which stays: one new string, the other runs shared.
+            return replace(j, r.withText(splice(r.text(), from - offset, to - from, "")), length - (to - from));
+          }
+          break;
+        }
+        offset = end;
+      }
+      var out = new Runs(runs.length);
+      offset = 0;
       for (Insert r : runs) {
         int end = offset + r.length();
         if (end <= from || offset >= to) {
@@ -256,6 +295,25 @@ abstract sealed class RopeNode permits RopeNode.Leaf, RopeNode.Branch {
       this.height = children[0].height() + 1;
     }
 
+    private Branch(RopeNode[] children, int[] lengths, int length, int height) {
+      super(length);
+      this.children = children;
+      this.lengths = lengths;
+      this.height = height;
+    }
+
+    /** This branch with child {@code i} replaced by {@code child}: copies two small arrays, reads no other child. */
+    private Branch with(int i, RopeNode child) {
+      RopeNode[] kids = children.clone();
+      kids[i] = child;
+      int[] lens = lengths;
+      if (child.length != lengths[i]) {
+        lens = lengths.clone();
+        lens[i] = child.length;
+      }
+      return new Branch(kids, lens, length - lengths[i] + child.length, height);
+    }
+
     private static int sum(RopeNode[] children) {
       long n = 0;
       for (RopeNode c : children) n += c.length;
@@ -271,11 +329,7 @@ abstract sealed class RopeNode permits RopeNode.Leaf, RopeNode.Branch {
       int i = 0;
       while (i < children.length - 1 && pos > lengths[i]) pos -= lengths[i++];
       RopeNode[] replaced = children[i].insert(pos, run);
-      if (replaced.length == 1) {
-        RopeNode[] kids = children.clone();
-        kids[i] = replaced[0];
-        return new RopeNode[] {new Branch(kids)};
-      }
+      if (replaced.length == 1) return new RopeNode[] {with(i, replaced[0])};
       var kids = new RopeNode[children.length - 1 + replaced.length];
       System.arraycopy(children, 0, kids, 0, i);
       System.arraycopy(replaced, 0, kids, i, replaced.length);
@@ -285,8 +339,15 @@ abstract sealed class RopeNode permits RopeNode.Leaf, RopeNode.Branch {
 
     @Override
     RopeNode delete(int from, int to) {
-      var kids = new ArrayList<RopeNode>(children.length);
+      int k = 0;
       int offset = 0;
+      while (offset + lengths[k] <= from) offset += lengths[k++];
+      if (to <= offset + lengths[k] && (from > offset || to < offset + lengths[k])) {
+        RopeNode child = children[k].delete(from - offset, to - offset); // within one child: the common case
+        if (!child.underfull() || children.length == 1) return with(k, child);
+      }
+      var kids = new ArrayList<RopeNode>(children.length);
+      offset = 0;
       for (RopeNode c : children) {
         int end = offset + c.length;
         if (end <= from || offset >= to) {
@@ -322,7 +383,7 @@ abstract sealed class RopeNode permits RopeNode.Leaf, RopeNode.Branch {
         }
         offset = end;
       }
-      return new Branch(kids);
+      return new Branch(kids, lengths, length, height); // formats change no length
     }
 
     @Override
