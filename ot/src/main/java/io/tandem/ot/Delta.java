@@ -296,13 +296,17 @@ public final class Delta implements Iterable<Op> {
    * Empty or non-positive parts are dropped, as quill-delta drops them.
    */
   public static final class Builder {
-    /** Below this length merged text is concatenated at once; above, it grows in a buffer. */
+    /** Below this length merged text is concatenated at once; above, its pieces are kept to join once. */
     private static final int SMALL_TEXT = 64;
 
     private Op[] ops;
     private int size;
-    /** The pending text of {@code ops[textSlot]}, whose own text is stale while this is set. */
-    private StringBuilder text;
+    /**
+     * The pieces of the text of {@code ops[textSlot]}, whose own text is stale while this is set:
+     * merged text is joined once, at its exact length, however many pieces it gets.
+     */
+    private java.util.ArrayList<String> pieces;
+    private int piecesLength;
     private int textSlot = -1;
 
     Builder(int capacity) {
@@ -386,7 +390,8 @@ public final class Delta implements Iterable<Op> {
 
     private void appendText(int slot, String s) {
       if (slot == textSlot) {
-        text.append(s);
+        pieces.add(s);
+        piecesLength += s.length();
         return;
       }
       Insert last = (Insert) ops[slot];
@@ -396,14 +401,25 @@ public final class Delta implements Iterable<Op> {
         return;
       }
       flushText();
-      text = new StringBuilder(2 * (head.length() + s.length())).append(head).append(s);
+      pieces = new java.util.ArrayList<>(4);
+      pieces.add(head);
+      pieces.add(s);
+      piecesLength = head.length() + s.length();
       textSlot = slot;
     }
 
     private void flushText() {
       if (textSlot < 0) return;
-      ops[textSlot] = new Insert(text.toString(), ops[textSlot].attributes());
-      text = null;
+      String text;
+      if (pieces.size() == 2) {
+        text = pieces.get(0).concat(pieces.get(1));
+      } else {
+        var joined = new StringBuilder(piecesLength);
+        for (String piece : pieces) joined.append(piece);
+        text = joined.toString();
+      }
+      ops[textSlot] = new Insert(text, ops[textSlot].attributes());
+      pieces = null;
       textSlot = -1;
     }
   }

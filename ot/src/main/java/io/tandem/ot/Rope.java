@@ -1,7 +1,6 @@
 package io.tandem.ot;
 
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,8 +41,7 @@ public final class Rope {
       if (!(op instanceof Insert insert)) throw new IllegalArgumentException("a document holds inserts only: " + op);
       runs.add(insert);
     }
-    List<RopeNode> leaves = RopeNode.leavesOf(runs);
-    return new Rope(RopeNode.root(leaves.toArray(RopeNode[]::new)));
+    return new Rope(RopeNode.build(runs));
   }
 
   /** Length in UTF-16 code units; an embed counts 1. */

@@ -48,24 +48,30 @@ abstract sealed class RopeNode permits RopeNode.Leaf, RopeNode.Branch {
 
   abstract char charAt(int index);
 
-  /** Leaves, packed full, holding {@code runs} (a document's inserts, in order). */
-  static List<RopeNode> leavesOf(Iterable<Insert> runs) {
+  /**
+   * A tree holding {@code runs} (a document's inserts, in order), built bottom-up with nodes
+   * three quarters full, so the first edits after loading do not split at once.
+   */
+  static RopeNode build(Iterable<Insert> runs) {
+    final int leafFill = MAX_LEAF * 3 / 4;
     var leaves = new ArrayList<RopeNode>();
     var current = new Runs(8);
     for (Insert run : runs) {
-      int from = 0;
-      while (from < run.length()) {
-        int take = Math.min(run.length() - from, MAX_LEAF - current.length());
+      for (int from = 0; from < run.length(); ) {
+        int take = Math.min(run.length() - from, leafFill - current.length());
         current.add(run, from, from + take);
         from += take;
-        if (current.length() == MAX_LEAF) {
-          leaves.add(new Leaf(current.toArray(), MAX_LEAF));
+        if (current.length() == leafFill) {
+          leaves.add(new Leaf(current.toArray(), leafFill));
           current = new Runs(8);
         }
       }
     }
     if (current.length() > 0) leaves.add(new Leaf(current.toArray(), current.length()));
-    return leaves;
+    RopeNode[] nodes = leaves.toArray(RopeNode[]::new);
+    if (nodes.length == 0) return EMPTY;
+    while (nodes.length > 1) nodes = branches(nodes, MAX_CHILDREN * 3 / 4);
+    return nodes[0];
   }
 
   /** One node over {@code nodes}, all of one height: branches are added until one is left. */
@@ -77,7 +83,11 @@ abstract sealed class RopeNode permits RopeNode.Leaf, RopeNode.Branch {
 
   /** {@code nodes} grouped under as few branches as fit, evenly, so none is underfull but a lone one. */
   static RopeNode[] branches(RopeNode[] nodes) {
-    int groups = (nodes.length + MAX_CHILDREN - 1) / MAX_CHILDREN;
+    return branches(nodes, MAX_CHILDREN);
+  }
+
+  private static RopeNode[] branches(RopeNode[] nodes, int fill) {
+    int groups = (nodes.length + fill - 1) / fill;
     var out = new RopeNode[groups];
     int from = 0;
     for (int g = 0; g < groups; g++) {
