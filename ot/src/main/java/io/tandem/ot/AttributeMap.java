@@ -115,9 +115,7 @@ public final class AttributeMap {
 
   /** An immutable deep copy of one JSON value, numbers normalized as JavaScript sees them. */
   public static Object freezeValue(Object value) {
-    if (value == null || value instanceof String || value instanceof Boolean || value instanceof Long) {
-      return value;
-    }
+    if (value == null || value instanceof String || value instanceof Boolean) return value;
     if (value instanceof Number n) return normalize(n);
     if (value instanceof Map<?, ?> m) {
       if (m instanceof Frozen) return m;
@@ -137,17 +135,25 @@ public final class AttributeMap {
     throw new IllegalArgumentException("not a JSON value: " + value.getClass().getName());
   }
 
+  /** JavaScript has one number type, a double: integral values become Long, as exact as a double is. */
   private static Object normalize(Number n) {
-    if (n instanceof Integer || n instanceof Short || n instanceof Byte) return n.longValue();
+    if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) {
+      long l = n.longValue();
+      return Math.abs(l) <= 1L << 53 ? (Object) l : (Object) (long) (double) l;
+    }
     double d = n.doubleValue();
     if (Double.isNaN(d) || Double.isInfinite(d)) throw new IllegalArgumentException("not a JSON number: " + n);
     if (d == Math.rint(d) && Math.abs(d) < 0x1p63) return (long) d;
     return d;
   }
 
-  /** JavaScript's {@code ===} on frozen JSON values: containers are equal only to themselves. */
+  /**
+   * JavaScript's {@code ===} as quill-delta meets it: maps and lists are never equal, because
+   * quill-delta deep-copies attributes on every {@code push}, so no two ops share one. (Here a
+   * frozen map may well be shared; identity would make the answer depend on that.)
+   */
   private static boolean strictlyEqual(Object x, Object y) {
-    if (x instanceof Map || x instanceof List) return x == y;
+    if (x instanceof Map || x instanceof List || y instanceof Map || y instanceof List) return false;
     return Objects.equals(x, y);
   }
 

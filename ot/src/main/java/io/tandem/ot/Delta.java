@@ -14,7 +14,9 @@ import java.util.Map;
  * before a delete at the same place, and no trailing plain retain. Every way to build one goes
  * through {@link Builder}, so two deltas that mean the same are {@code equals}.
  *
- * <p>Lengths and positions count UTF-16 code units. An incoming op is checked against its document
+ * <p>Lengths and positions count UTF-16 code units, as {@code int}: a delta longer than
+ * {@code 2^31 - 1} units is out of range and throws {@link ArithmeticException} (the wire codec and
+ * the validator keep ops far below that). An incoming op is checked against its document
  * by {@link OpValidator} before any of these functions see it: they trust their input.
  */
 public final class Delta implements Iterable<Op> {
@@ -173,24 +175,25 @@ public final class Delta implements Iterable<Op> {
   /** Where {@code index} lands after this delta; with priority an insert at index leaves it. */
   public int transformPosition(int index, boolean priority) {
     var it = new OpIterator(ops);
-    int offset = 0;
-    while (it.hasNext() && offset <= index) {
+    long at = index;
+    long offset = 0;
+    while (it.hasNext() && offset <= at) {
       int length = it.peekLength();
       Op.Kind kind = it.peekKind();
       it.skip(length);
       switch (kind) {
         case DELETE -> {
-          index -= Math.min(length, index - offset);
+          at -= Math.min(length, at - offset);
           continue;
         }
         case INSERT -> {
-          if (offset < index || !priority) index += length;
+          if (offset < at || !priority) at += length;
         }
         case RETAIN -> { }
       }
       offset += length;
     }
-    return index;
+    return Math.toIntExact(at);
   }
 
   /** The change that undoes this one, made against the document {@code base} it applied to. */
@@ -385,6 +388,8 @@ public final class Delta implements Iterable<Op> {
       if (index < size) System.arraycopy(ops, index, ops, index + 1, size - index);
       ops[index] = op;
       size++;
+      // Only an insert before a trailing delete lands before the end, and so after any buffered
+      // text; the shift keeps the buffer's slot right without leaning on that.
       if (textSlot >= index) textSlot++;
     }
 

@@ -132,12 +132,13 @@ public final class Rope {
     return root;
   }
 
-  /** Equal when the documents are: same text, same formats. */
+  /** Equal when the documents are: same text, same formats. O(n): it reads both documents. */
   @Override
   public boolean equals(Object o) {
     return o == this || (o instanceof Rope r && r.length() == length() && r.toDelta().equals(toDelta()));
   }
 
+  /** O(n): it reads the document. */
   @Override
   public int hashCode() {
     return toDelta().hashCode();

@@ -181,7 +181,7 @@ abstract sealed class RopeNode permits RopeNode.Leaf, RopeNode.Branch {
           if (pos <= end && Runs.mergeable(r, run)) {
             return new RopeNode[] {replace(j, r.withText(splice(r.text(), pos - offset, 0, text)), length + text.length())};
           }
-          if (pos <= end) break;
+          if (pos < end) break; // at a run's end, the next run may take it at its start
           offset = end;
         }
       }
@@ -352,16 +352,20 @@ abstract sealed class RopeNode permits RopeNode.Leaf, RopeNode.Branch {
       int k = 0;
       int offset = 0;
       while (offset + lengths[k] <= from) offset += lengths[k++];
+      RopeNode within = null; // the common case: the range lies inside one child
       if (to <= offset + lengths[k] && (from > offset || to < offset + lengths[k])) {
-        RopeNode child = children[k].delete(from - offset, to - offset); // within one child: the common case
-        if (!child.underfull() || children.length == 1) return with(k, child);
+        within = children[k].delete(from - offset, to - offset);
+        if (!within.underfull() || children.length == 1) return with(k, within);
       }
       var kids = new ArrayList<RopeNode>(children.length);
       offset = 0;
-      for (RopeNode c : children) {
+      for (int i = 0; i < children.length; i++) {
+        RopeNode c = children[i];
         int end = offset + c.length;
         if (end <= from || offset >= to) {
           kids.add(c);
+        } else if (i == k && within != null) {
+          kids.add(within);
         } else if (offset < from || end > to) {
           kids.add(c.delete(Math.max(from - offset, 0), Math.min(to - offset, c.length)));
         } // else wholly deleted

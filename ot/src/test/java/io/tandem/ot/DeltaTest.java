@@ -80,6 +80,29 @@ class DeltaTest {
   }
 
   @Test
+  void invertNeverTakesTwoMapValuesForEqualEvenWhenShared() {
+    var meta = AttributeMap.freeze(attrs("meta", Map.of("a", 1L)));
+    var doc = Delta.insert("x").compose(Delta.builder().retain(1, meta).build());
+    var op = Delta.builder().retain(1, meta).build();
+    var expected = Delta.builder().retain(1, attrs("meta", Map.of("a", 1L))).build(); // as quill-delta gives
+    assertEquals(expected, op.invert(doc));
+    assertEquals(expected, Rope.of(doc).invert(op));
+  }
+
+  @Test
+  void integersPastTwoToThe53AreTheDoublesJavaScriptReadsThemAs() {
+    var d = Delta.builder().insert("a", attrs("x", 9007199254740993L)).insert("b", attrs("x", 9007199254740992L)).build();
+    assertEquals(1, d.size());
+  }
+
+  @Test
+  void lengthsPastIntAreOutOfRange() {
+    assertThrows(ArithmeticException.class, () -> Delta.insert("abc").transformPosition(Integer.MAX_VALUE - 1, false));
+    assertThrows(ArithmeticException.class,
+        () -> Delta.builder().retain(Integer.MAX_VALUE).retain(1).build());
+  }
+
+  @Test
   void transformTiesFollowPriority() {
     var a = Delta.insert("A");
     var b = Delta.insert("B");

@@ -162,8 +162,7 @@ public final class DeltaJson {
       throw malformed("component " + index + ": " + kind + " must be a number, not " + describe(value));
     }
     if (count <= 0) {
-      throw new InvalidOpException(Reason.NON_POSITIVE_COUNT,
-          "component " + index + ": " + kind + " count must be positive, not " + (long) count);
+      throw new InvalidOpException(Reason.NON_POSITIVE_COUNT, "component " + index + ": " + kind + " count must be positive");
     }
     if (count > Integer.MAX_VALUE) {
       throw new InvalidOpException(Reason.OP_TOO_LARGE, "component " + index + ": " + kind + " count is too large");
@@ -191,11 +190,13 @@ public final class DeltaJson {
         OpValidator.checkWellFormed(s, index);
         return s;
       }
-      case VALUE_NUMBER_INT -> {
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? (Object) p.getDoubleValue() : (Object) p.getLongValue();
-      }
-      case VALUE_NUMBER_FLOAT -> {
-        return p.getDoubleValue();
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+        if (token == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+          return p.getLongValue();
+        }
+        double d = p.getDoubleValue();
+        if (Double.isInfinite(d)) throw malformed("component " + index + ": a number too large for a double");
+        return d;
       }
       case VALUE_TRUE -> {
         return Boolean.TRUE;
@@ -271,7 +272,11 @@ public final class DeltaJson {
     } else if (value instanceof Long l) {
       g.writeNumber(l);
     } else if (value instanceof Double d) {
-      g.writeNumber(d);
+      if (d == Math.rint(d) && Math.abs(d) < 1e21) {
+        g.writeNumber(new java.math.BigDecimal(d).toPlainString()); // as JavaScript writes 1e20: digits
+      } else {
+        g.writeNumber(d);
+      }
     } else if (value instanceof Map<?, ?> m) {
       g.writeStartObject();
       for (var e : m.entrySet()) {

@@ -83,10 +83,27 @@ class DeltaJsonTest {
       lone low surrogate          | [{"insert":"\\ude00b"}]                 | LONE_SURROGATE
       lone surrogate in a value   | [{"retain":1,"attributes":{"link":"\\ud800"}}] | LONE_SURROGATE
       lone surrogate in a key     | [{"retain":1,"attributes":{"\\udfff":true}}]   | LONE_SURROGATE
+      infinite attribute value    | [{"insert":"a","attributes":{"x":1e400}}] | MALFORMED
+      infinite embed value        | [{"insert":{"image":-1e400}}]           | MALFORMED
+      object retain of quill 5    | [{"retain":{"image":1}}]                | MALFORMED
       """)
   void refusesBadShapesWithTheirReason(String name, String json, Reason reason) {
     var e = assertThrows(InvalidOpException.class, () -> DeltaJson.parse(json));
     assertEquals(reason, e.reason(), e::getMessage);
+  }
+
+  @Test
+  void refusesAnIntegerTooLargeForADouble() {
+    var e = assertThrows(InvalidOpException.class,
+        () -> DeltaJson.parse("[{\"retain\":1,\"attributes\":{\"x\":1" + "0".repeat(400) + "}}]"));
+    assertEquals(Reason.MALFORMED, e.reason());
+  }
+
+  @Test
+  void writesWholeNumbersAsJavaScriptDoes() throws Exception {
+    var d = DeltaJson.parse("[{\"retain\":1,\"attributes\":{\"a\":1e20,\"b\":2.0,\"c\":0.5,\"d\":9007199254740993}}]");
+    assertEquals("[{\"retain\":1,\"attributes\":{\"a\":100000000000000000000,\"b\":2,\"c\":0.5,\"d\":9007199254740992}}]",
+        DeltaJson.write(d));
   }
 
   @Test
