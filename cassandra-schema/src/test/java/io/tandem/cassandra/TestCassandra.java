@@ -1,0 +1,118 @@
+package io.tandem.cassandra;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The real Cassandra for integration tests: one for the whole build, a fresh keyspace with the
+ * whole schema per test class ({@code @RegisterExtension static final TestCassandra cassandra}).
+ *
+ * <p>The first test JVM of a build starts it with {@link EmbeddedCassandra} on free ports, owned by
+ * the Maven process, and writes where it is to {@code -Dtandem.cassandra.test-dir}; later test
+ * JVMs of the build (other modules) find it there and reuse it. It stops by itself when Maven
+ * exits. Each test class gets its own keyspace, dropped afterwards.
+ */
+public final class TestCassandra implements BeforeAllCallback, AfterAllCallback {
+
+  private static InetSocketAddress shared;
+
+  private CqlSession session;
+  private String keyspace;
+
+  public CqlSession session() {
+    return session;
+  }
+
+  public String keyspace() {
+    return keyspace;
+  }
+
+  public InetSocketAddress contactPoint() {
+    return shared;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    InetSocketAddress address = ensureRunning();
+    session = CqlSession.builder().addContactPoint(address).withLocalDatacenter("datacenter1").build();
+    String name = context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    keyspace = ("t_" + name).substring(0, Math.min(30, name.length() + 2)) + "_"
+        + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+    SchemaRunner.apply(session, keyspace, SchemaRunner.Replication.simple(1));
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    if (session == null) return;
+    try {
+      session.execute("DROP KEYSPACE IF EXISTS " + keyspace);
+    } finally {
+      session.close();
+    }
+  }
+
+  /** The build's Cassandra, started now if no test JVM before has. */
+  public static synchronized InetSocketAddress ensureRunning() throws Exception {
+    if (shared != null) return shared;
+    Path dir = Path.of(System.getProperty("tandem.cassandra.test-dir", "target/test-cassandra"));
+    Files.createDirectories(dir);
+    try (FileChannel lock = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+         var held = lock.lock()) {
+      Path where = dir.resolve("cassandra.properties");
+      if (Files.exists(where)) {
+        var p = new Properties();
+        try (var in = Files.newInputStream(where)) {
+          p.load(in);
+        }
+        var address = new InetSocketAddress(p.getProperty("host"), Integer.parseInt(p.getProperty("port")));
+        boolean alive = ProcessHandle.of(Long.parseLong(p.getProperty("pid"))).map(ProcessHandle::isAlive).orElse(false);
+        if (alive && EmbeddedCassandra.answers(address)) return shared = address;
+      }
+      deleteRecursively(dir.resolve("node"));
+      Path server = Path.of(System.getProperty("tandem.cassandra.server", "../cassandra-schema/server/target"));
+      long owner = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(ProcessHandle.current().pid());
+      var settings = EmbeddedCassandra.Settings.defaults(server, dir.resolve("node"))
+          .withPorts(freePort(), freePort())
+          .withOwner(owner);
+      var cassandra = EmbeddedCassandra.start(settings);
+      var p = new Properties();
+      p.setProperty("host", settings.host());
+      p.setProperty("port", Integer.toString(settings.cqlPort()));
+      p.setProperty("pid", Long.toString(cassandra.pid()));
+      try (var out = Files.newOutputStream(where)) {
+        p.store(out, "the build's Cassandra, owned by process " + owner);
+      }
+      return shared = cassandra.contactPoint();
+    }
+  }
+
+  public static int freePort() {
+    try (var socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+    }
+  }
+}
