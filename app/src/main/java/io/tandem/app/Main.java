@@ -1,0 +1,44 @@
+package io.tandem.app;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code ./tandem run}: starts one node and keeps it until Ctrl-C or SIGTERM. */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    Config config = withEnvironment(ConfigFactory.load());
+    long started = System.nanoTime();
+    Node node = Node.start(config);
+    var stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.close();
+      } catch (Exception e) {
+        e.printStackTrace();
+      } finally {
+        stopped.countDown();
+      }
+    }, "tandem-shutdown"));
+    var address = node.httpAddress();
+    System.out.printf("%nTandem is ready on http://%s:%d (in %.1f s). Ctrl-C stops it.%n%n",
+        address.getHostString().equals("0.0.0.0") ? "localhost" : address.getHostString().replace("127.0.0.1", "localhost"),
+        address.getPort(), (System.nanoTime() - started) / 1e9);
+    stopped.await();
+  }
+
+  /** Settings HOCON cannot take from the environment by itself: lists. */
+  static Config withEnvironment(Config config) {
+    String seeds = System.getenv("TANDEM_SEED_NODES");
+    if (seeds != null && !seeds.isBlank()) {
+      config = config.withValue("pekko.cluster.seed-nodes",
+          ConfigValueFactory.fromIterable(Arrays.stream(seeds.split(",")).map(String::strip).toList()));
+    }
+    return config;
+  }
+}

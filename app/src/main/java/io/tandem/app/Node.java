@@ -1,0 +1,117 @@
+package io.tandem.app;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.typesafe.config.Config;
+import io.tandem.app.http.Routes;
+import io.tandem.cassandra.EmbeddedCassandra;
+import io.tandem.cassandra.SchemaRunner;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Tandem node: the embedded Cassandra when configured, the schema when configured, the Pekko
+ * cluster node, and the HTTP endpoint. {@link #close()} stops what {@link #start} started, in
+ * reverse order.
+ */
+public final class Node implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+  private final EmbeddedCassandra cassandra;
+  private final CqlSession session;
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+
+  private Node(EmbeddedCassandra cassandra, CqlSession session, ActorSystem<Void> system, ServerBinding binding) {
+    this.cassandra = cassandra;
+    this.session = session;
+    this.system = system;
+    this.binding = binding;
+  }
+
+  public static Node start(Config config) throws Exception {
+    Config t = config.getConfig("tandem");
+    EmbeddedCassandra cassandra = null;
+    CqlSession session = null;
+    ActorSystem<Void> system = null;
+    try {
+      var contactPoints = new ArrayList<InetSocketAddress>();
+      if (t.getBoolean("cassandra.embedded.enabled")) {
+        cassandra = EmbeddedCassandra.start(embeddedSettings(t.getConfig("cassandra.embedded")));
+        contactPoints.add(cassandra.contactPoint());
+      } else {
+        for (String hp : t.getString("cassandra.contact-points").split(",")) {
+          String[] parts = hp.strip().split(":");
+          contactPoints.add(new InetSocketAddress(parts[0], parts.length > 1 ? Integer.parseInt(parts[1]) : 9042));
+        }
+      }
+      session = session(t.getConfig("cassandra"), contactPoints);
+      String keyspace = t.getString("cassandra.keyspace");
+      if (t.getBoolean("cassandra.apply-schema")) {
+        var result = SchemaRunner.apply(session, keyspace, SchemaRunner.Replication.parse(t.getString("cassandra.replication")));
+        log.info("Schema of keyspace {}: applied {}, {} already there", keyspace, result.applied(), result.alreadyApplied().size());
+      }
+      system = ActorSystem.create(Behaviors.empty(), "tandem", config);
+      Cluster.get(system); // joins the seed nodes
+      var routes = new Routes(session, system);
+      ServerBinding binding = Http.get(system)
+          .newServerAt(t.getString("http.interface"), t.getInt("http.port"))
+          .bind(routes.routes())
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      return new Node(cassandra, session, system, binding);
+    } catch (Exception | Error e) {
+      if (system != null) system.terminate();
+      if (session != null) session.close();
+      if (cassandra != null) cassandra.close();
+      throw e;
+    }
+  }
+
+  private static EmbeddedCassandra.Settings embeddedSettings(Config e) {
+    return new EmbeddedCassandra.Settings(Path.of(e.getString("server-dir")), Path.of(e.getString("data-dir")),
+        "127.0.0.1", e.getInt("cql-port"), e.getInt("storage-port"), e.getInt("heap-mb"),
+        e.getString("commitlog-sync"), e.getDuration("commitlog-window"), Duration.ofMinutes(3),
+        ProcessHandle.current().pid());
+  }
+
+  private static CqlSession session(Config c, java.util.List<InetSocketAddress> contactPoints) {
+    CqlSessionBuilder b = CqlSession.builder().addContactPoints(contactPoints)
+        .withLocalDatacenter(c.getString("local-datacenter"));
+    if (!c.getString("username").isEmpty()) b.withAuthCredentials(c.getString("username"), c.getString("password"));
+    return b.build();
+  }
+
+  public InetSocketAddress httpAddress() {
+    return binding.localAddress();
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** Unbinds HTTP, leaves the cluster, closes the session, and stops the embedded Cassandra. */
+  @Override
+  public void close() throws Exception {
+    try {
+      binding.terminate(Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      system.terminate();
+      CompletionStage<?> done = system.getWhenTerminated();
+      done.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } finally {
+      session.close();
+      if (cassandra != null) cassandra.close();
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.tandem.app.http;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.tandem.protocol.ErrorCode;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The node's HTTP routes; every error leaves as problem+json with a protocol code. */
+public final class Routes extends AllDirectives {
+
+  private static final Logger log = LoggerFactory.getLogger(Routes.class);
+
+  private final CqlSession session;
+  private final ActorSystem<?> system;
+
+  public Routes(CqlSession session, ActorSystem<?> system) {
+    this.session = session;
+    this.system = system;
+  }
+
+  public Route routes() {
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
+        pathPrefix("v1", () -> path("health", () -> get(this::health)))));
+  }
+
+  /** Ready when this node is an Up cluster member and Cassandra answers a query. */
+  private Route health() {
+    CompletionStage<HttpResponse> answer = session.executeAsync("SELECT release_version FROM system.local")
+        .handle((rs, failure) -> {
+          boolean up = Cluster.get(system).selfMember().status() == MemberStatus.up();
+          if (failure != null || !up) {
+            return Problems.of(ErrorCode.INTERNAL, failure != null ? "Cassandra does not answer" : "not an Up cluster member yet")
+                .withStatus(StatusCodes.SERVICE_UNAVAILABLE);
+          }
+          return HttpResponse.create().withEntity(Problems.json(),
+              "{\"status\":\"ok\",\"cassandra\":\"" + rs.one().getString(0) + "\"}");
+        });
+    return completeWithFuture(answer);
+  }
+
+  private RejectionHandler rejections() {
+    return RejectionHandler.newBuilder()
+        .handleNotFound(complete(Problems.of(ErrorCode.NOT_FOUND, "no such resource")))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
+        .mapRejectionResponse(response -> {
+          if (response.entity().getContentType().equals(Problems.PROBLEM_JSON)) return response;
+          int status = response.status().intValue();
+          ErrorCode code = status == 404 ? ErrorCode.NOT_FOUND
+              : status == 401 ? ErrorCode.UNAUTHORIZED
+              : status == 403 ? ErrorCode.FORBIDDEN
+              : status == 413 ? ErrorCode.TOO_LARGE
+              : status == 429 ? ErrorCode.RATE_LIMITED
+              : ErrorCode.INVALID_MESSAGE;
+          return Problems.of(code, response.status().reason()).withStatus(response.status());
+        });
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .matchAny(e -> {
+          log.error("Request failed", e);
+          return complete(Problems.of(ErrorCode.INTERNAL, "the server failed; it is logged"));
+        })
+        .build();
+  }
+}

@@ -1,0 +1,30 @@
+package io.tandem.app;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.tandem.cassandra.TestCassandra;
+import java.net.URI;
+import java.util.Map;
+
+/** A real node on free ports over the test class's keyspace of the build's Cassandra. */
+public final class TestNode {
+
+  private TestNode() {}
+
+  public static Config config(TestCassandra cassandra) {
+    int remote = TestCassandra.freePort();
+    var address = cassandra.contactPoint();
+    return ConfigFactory.parseMap(Map.of(
+            "tandem.http.port", TestCassandra.freePort(),
+            "tandem.cassandra.embedded.enabled", false,
+            "tandem.cassandra.contact-points", address.getHostString() + ":" + address.getPort(),
+            "tandem.cassandra.keyspace", cassandra.keyspace(),
+            "pekko.remote.artery.canonical.port", remote,
+            "pekko.cluster.seed-nodes", java.util.List.of("pekko://tandem@127.0.0.1:" + remote)))
+        .withFallback(ConfigFactory.load());
+  }
+
+  public static URI base(Node node) {
+    return URI.create("http://127.0.0.1:" + node.httpAddress().getPort());
+  }
+}
