@@ -3,6 +3,9 @@ package io.tandem.app;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.typesafe.config.Config;
+import io.tandem.app.auth.Accounts;
+import io.tandem.app.auth.AuthRoutes;
+import io.tandem.app.auth.Tokens;
 import io.tandem.app.http.Routes;
 import io.tandem.cassandra.EmbeddedCassandra;
 import io.tandem.cassandra.SchemaRunner;
@@ -13,6 +16,7 @@ import java.util.ArrayList;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
@@ -65,7 +69,13 @@ public final class Node implements AutoCloseable {
       }
       system = ActorSystem.create(Behaviors.empty(), "tandem", config);
       Cluster.get(system); // joins the seed nodes
-      var routes = new Routes(session, system);
+      var tokens = new Tokens(Tokens.secret(t.getString("auth.jwt-secret"), Path.of(t.getString("auth.secret-file"))),
+          t.getDuration("auth.token-lifetime"), java.time.Clock.systemUTC());
+      var accounts = new Accounts(session, keyspace, t.getInt("auth.bcrypt-cost"),
+          system.dispatchers().lookup(DispatcherSelector.blocking()));
+      var auth = new AuthRoutes(accounts, tokens, t.getDuration("auth.token-lifetime"),
+          t.getBoolean("auth.secure-cookie"), t.getBytes("http.max-body"));
+      var routes = new Routes(session, system, auth);
       ServerBinding binding = Http.get(system)
           .newServerAt(t.getString("http.interface"), t.getInt("http.port"))
           .bind(routes.routes())

@@ -19,6 +19,7 @@ public final class TestNode {
             "tandem.cassandra.embedded.enabled", false,
             "tandem.cassandra.contact-points", address.getHostString() + ":" + address.getPort(),
             "tandem.cassandra.keyspace", cassandra.keyspace(),
+            "tandem.auth.secret-file", "target/test-jwt-secret",
             "pekko.remote.artery.canonical.port", remote,
             "pekko.cluster.seed-nodes", java.util.List.of("pekko://tandem@127.0.0.1:" + remote)))
         .withFallback(ConfigFactory.load());

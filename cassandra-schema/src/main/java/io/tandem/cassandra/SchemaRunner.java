@@ -31,6 +31,7 @@ public final class SchemaRunner {
   private static final Logger log = LoggerFactory.getLogger(SchemaRunner.class);
   private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_]{0,47}");
   private static final String RESOURCES = "/io/tandem/cassandra/schema/";
+  private static final java.time.Duration DDL_TIMEOUT = java.time.Duration.ofSeconds(60);
 
   /** One CQL file of the schema. */
   public record Migration(String name, String cql, String checksum) {
@@ -105,8 +106,8 @@ public final class SchemaRunner {
     if (!KEYSPACE.matcher(keyspace).matches()) {
       throw new IllegalArgumentException("a keyspace is a lower-case letter then up to 47 of [a-z0-9_], not " + keyspace);
     }
-    session.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = " + replication.cql());
-    session.execute("CREATE TABLE IF NOT EXISTS " + keyspace + ".schema_migrations ("
+    ddl(session, "CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = " + replication.cql());
+    ddl(session, "CREATE TABLE IF NOT EXISTS " + keyspace + ".schema_migrations ("
         + "name text PRIMARY KEY, checksum text, applied_at timestamp)");
     var applied = new ArrayList<String>();
     var already = new ArrayList<String>();
@@ -122,13 +123,18 @@ public final class SchemaRunner {
         continue;
       }
       log.info("Applying {} to keyspace {}", m.name(), keyspace);
-      for (String statement : m.statements(keyspace)) session.execute(statement);
+      for (String statement : m.statements(keyspace)) ddl(session, statement);
       session.execute(SimpleStatement.newInstance(
           "INSERT INTO " + keyspace + ".schema_migrations (name, checksum, applied_at) VALUES (?, ?, ?)",
           m.name(), m.checksum(), Instant.now()));
       applied.add(m.name());
     }
     return new Result(List.copyOf(applied), List.copyOf(already));
+  }
+
+  /** Schema changes wait for every node to agree: give them longer than a query's 2 s. */
+  public static void ddl(CqlSession session, String cql) {
+    session.execute(SimpleStatement.newInstance(cql).setTimeout(DDL_TIMEOUT));
   }
 
   private static String resource(String name) {

@@ -60,7 +60,7 @@ public final class TestCassandra implements BeforeAllCallback, AfterAllCallback 
   public void afterAll(ExtensionContext context) {
     if (session == null) return;
     try {
-      session.execute("DROP KEYSPACE IF EXISTS " + keyspace);
+      SchemaRunner.ddl(session, "DROP KEYSPACE IF EXISTS " + keyspace);
     } finally {
       session.close();
     }
@@ -85,7 +85,7 @@ public final class TestCassandra implements BeforeAllCallback, AfterAllCallback 
       }
       deleteRecursively(dir.resolve("node"));
       Path server = Path.of(System.getProperty("tandem.cassandra.server", "../cassandra-schema/server/target"));
-      long owner = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(ProcessHandle.current().pid());
+      long owner = buildProcess().pid();
       var settings = EmbeddedCassandra.Settings.defaults(server, dir.resolve("node"))
           .withPorts(freePort(), freePort())
           .withOwner(owner);
@@ -99,6 +99,20 @@ public final class TestCassandra implements BeforeAllCallback, AfterAllCallback 
       }
       return shared = cassandra.contactPoint();
     }
+  }
+
+  /**
+   * The Maven JVM running this build: the nearest ancestor that is a Java process (surefire forks
+   * its test JVMs through a shell), or this JVM when there is none.
+   */
+  static ProcessHandle buildProcess() {
+    var p = ProcessHandle.current().parent();
+    while (p.isPresent()) {
+      boolean java = p.get().info().command().map(c -> c.endsWith("/java") || c.endsWith("\\java.exe")).orElse(false);
+      if (java) return p.get();
+      p = p.get().parent();
+    }
+    return ProcessHandle.current();
   }
 
   public static int freePort() {

@@ -1,6 +1,7 @@
 package io.tandem.app.http;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.tandem.app.auth.AuthRoutes;
 import io.tandem.protocol.ErrorCode;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -22,15 +23,19 @@ public final class Routes extends AllDirectives {
 
   private final CqlSession session;
   private final ActorSystem<?> system;
+  private final AuthRoutes auth;
 
-  public Routes(CqlSession session, ActorSystem<?> system) {
+  public Routes(CqlSession session, ActorSystem<?> system, AuthRoutes auth) {
     this.session = session;
     this.system = system;
+    this.auth = auth;
   }
 
   public Route routes() {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
-        pathPrefix("v1", () -> path("health", () -> get(this::health)))));
+        pathPrefix("v1", () -> concat(
+            path("health", () -> get(this::health)),
+            auth.routes()))));
   }
 
   /** Ready when this node is an Up cluster member and Cassandra answers a query. */
@@ -68,6 +73,14 @@ public final class Routes extends AllDirectives {
 
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
+        .match(org.apache.pekko.http.scaladsl.model.EntityStreamSizeException.class,
+            e -> complete(Problems.of(ErrorCode.TOO_LARGE, "the body is larger than " + e.limit() + " bytes")))
+        .match(org.apache.pekko.http.scaladsl.model.IllegalRequestException.class, e -> {
+          // Pekko reports a body over toStrictEntity's limit as a 400 "Request too large".
+          boolean tooLarge = e.status().intValue() == 413 || e.info().summary().startsWith("Request too large");
+          if (tooLarge) return complete(Problems.of(ErrorCode.TOO_LARGE, e.info().formatPretty()));
+          return complete(Problems.of(ErrorCode.INVALID_MESSAGE, e.info().summary()).withStatus(e.status()));
+        })
         .matchAny(e -> {
           log.error("Request failed", e);
           return complete(Problems.of(ErrorCode.INTERNAL, "the server failed; it is logged"));

@@ -1,0 +1,144 @@
+package io.tandem.app.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.app.http.Problems;
+import io.tandem.protocol.ErrorCode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.HttpCookie;
+import org.apache.pekko.http.javadsl.model.headers.SameSite;
+import org.apache.pekko.http.javadsl.model.headers.SetCookie;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code POST /v1/auth/register}, {@code POST /v1/auth/login}, {@code GET /v1/me}, and the
+ * {@link #authenticated} directive every other route uses: a {@code Bearer} token, or for
+ * browsers the HttpOnly, SameSite cookie that register and login set.
+ */
+public final class AuthRoutes extends AllDirectives {
+
+  public static final String COOKIE = "tandem_session";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Accounts accounts;
+  private final Tokens tokens;
+  private final Duration lifetime;
+  private final boolean secureCookie;
+  private final long maxBody;
+
+  public AuthRoutes(Accounts accounts, Tokens tokens, Duration lifetime, boolean secureCookie, long maxBody) {
+    this.accounts = accounts;
+    this.tokens = tokens;
+    this.lifetime = lifetime;
+    this.secureCookie = secureCookie;
+    this.maxBody = maxBody;
+  }
+
+  public Route routes() {
+    return concat(
+        pathPrefix("auth", () -> concat(
+            path("register", () -> post(() -> jsonBody(this::register))),
+            path("login", () -> post(() -> jsonBody(this::login))))),
+        path("me", () -> get(() -> authenticated(p -> onSuccess(accounts.find(p.userId()), found -> found
+            .map(a -> (Route) complete(StatusCodes.OK, json(JSON.createObjectNode().put("userId", a.userId())
+                .put("username", a.username()).put("displayName", a.displayName()))))
+            .orElseGet(() -> complete(Problems.of(ErrorCode.UNAUTHORIZED, "the account no longer exists"))))))));
+  }
+
+  /** The principal of the request's token, or a 401 problem. */
+  public Route authenticated(Function<Tokens.Principal, Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> optionalCookie(COOKIE, cookie -> {
+      Optional<String> token = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).strip());
+      if (token.isEmpty()) token = cookie.map(c -> c.value());
+      Optional<Tokens.Principal> principal = token.flatMap(tokens::verify);
+      if (principal.isEmpty()) {
+        String detail = token.isEmpty() ? "sign in: no Bearer token or session cookie" : "the token is invalid or expired";
+        return complete(Problems.of(ErrorCode.UNAUTHORIZED, detail)
+            .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("WWW-Authenticate", "Bearer")));
+      }
+      return inner.apply(principal.get());
+    }));
+  }
+
+  private Route register(JsonNode body) {
+    String username = text(body, "username");
+    String password = text(body, "password");
+    JsonNode display = body.get("displayName");
+    if (username == null || password == null || (display != null && !display.isNull() && !display.isTextual())) {
+      return complete(Problems.of(ErrorCode.INVALID_MESSAGE,
+          "expected {\"username\": string, \"password\": string, \"displayName\"?: string}"));
+    }
+    String name = Accounts.normalize(username);
+    if (!Accounts.USERNAME.matcher(name).matches()) {
+      return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "a username is 3 to 32 of a-z, 0-9, '.', '_' and '-'"));
+    }
+    int bytes = password.getBytes(StandardCharsets.UTF_8).length;
+    if (password.length() < Accounts.MIN_PASSWORD || bytes > Accounts.MAX_PASSWORD) {
+      return complete(Problems.of(ErrorCode.INVALID_MESSAGE,
+          "a password is at least " + Accounts.MIN_PASSWORD + " characters and at most " + Accounts.MAX_PASSWORD + " bytes"));
+    }
+    String displayName = display == null || display.isNull() || display.asText().isBlank() ? name : display.asText().strip();
+    if (displayName.length() > 100) return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "a display name is at most 100 characters"));
+    return onSuccess(accounts.register(name, password, displayName), outcome -> {
+      if (outcome instanceof Accounts.Registration.Created created) return signedIn(StatusCodes.CREATED, created.account());
+      return complete(Problems.of(ErrorCode.CONFLICT, "the username " + name + " is taken"));
+    });
+  }
+
+  private Route login(JsonNode body) {
+    String username = text(body, "username");
+    String password = text(body, "password");
+    if (username == null || password == null) {
+      return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "expected {\"username\": string, \"password\": string}"));
+    }
+    if (password.getBytes(StandardCharsets.UTF_8).length > Accounts.MAX_PASSWORD) {
+      return complete(Problems.of(ErrorCode.UNAUTHORIZED, "wrong username or password"));
+    }
+    return onSuccess(accounts.login(username, password), account -> account
+        .map(a -> (Route) signedIn(StatusCodes.OK, a))
+        .orElseGet(() -> complete(Problems.of(ErrorCode.UNAUTHORIZED, "wrong username or password"))));
+  }
+
+  private Route signedIn(StatusCode status, Accounts.Account account) {
+    Tokens.Issued issued = tokens.issue(account.userId(), account.username());
+    HttpCookie cookie = HttpCookie.create(COOKIE, issued.token()).withPath("/").withHttpOnly(true)
+        .withSecure(secureCookie).withSameSite(SameSite.Lax).withMaxAge(lifetime.toSeconds());
+    ObjectNode body = JSON.createObjectNode().put("userId", account.userId()).put("username", account.username())
+        .put("displayName", account.displayName()).put("token", issued.token())
+        .put("expiresAt", issued.expiresAt().toString());
+    return respondWithHeader(SetCookie.create(cookie), () -> complete(status, json(body)));
+  }
+
+  /** The request body as a JSON object of at most {@code maxBody} bytes, or a problem. */
+  private Route jsonBody(Function<JsonNode, Route> inner) {
+    return extractStrictEntity(scala.concurrent.duration.FiniteDuration.create(10, java.util.concurrent.TimeUnit.SECONDS),
+        maxBody, entity -> {
+      JsonNode body;
+      try {
+        body = JSON.readTree(entity.getData().toArray());
+      } catch (java.io.IOException e) {
+        return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "the body is not JSON"));
+      }
+      if (body == null || !body.isObject()) return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "the body is not a JSON object"));
+      return inner.apply(body);
+    });
+  }
+
+  private static String text(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    return v != null && v.isTextual() ? v.asText() : null;
+  }
+
+  private static org.apache.pekko.http.javadsl.model.ResponseEntity json(ObjectNode node) {
+    return org.apache.pekko.http.javadsl.model.HttpEntities.create(ContentTypes.APPLICATION_JSON, node.toString());
+  }
+
+}
