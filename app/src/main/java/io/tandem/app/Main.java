@@ -39,6 +39,11 @@ public final class Main {
       config = config.withValue("pekko.cluster.seed-nodes",
           ConfigValueFactory.fromIterable(Arrays.stream(seeds.split(",")).map(String::strip).toList()));
     }
+    String origins = System.getenv("TANDEM_ALLOWED_ORIGINS");
+    if (origins != null && !origins.isBlank()) {
+      config = config.withValue("tandem.http.allowed-origins",
+          ConfigValueFactory.fromIterable(Arrays.stream(origins.split(",")).map(String::strip).toList()));
+    }
     return config;
   }
 }

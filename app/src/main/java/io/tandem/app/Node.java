@@ -6,6 +6,8 @@ import com.typesafe.config.Config;
 import io.tandem.app.auth.Accounts;
 import io.tandem.app.auth.AuthRoutes;
 import io.tandem.app.auth.Tokens;
+import io.tandem.app.http.Origins;
+import io.tandem.app.http.RateLimits;
 import io.tandem.app.http.Routes;
 import io.tandem.cassandra.EmbeddedCassandra;
 import io.tandem.cassandra.SchemaRunner;
@@ -74,8 +76,9 @@ public final class Node implements AutoCloseable {
       var accounts = new Accounts(session, keyspace, t.getInt("auth.bcrypt-cost"),
           system.dispatchers().lookup(DispatcherSelector.blocking()));
       var auth = new AuthRoutes(accounts, tokens, t.getDuration("auth.token-lifetime"),
-          t.getBoolean("auth.secure-cookie"), t.getBytes("http.max-body"));
-      var routes = new Routes(session, system, auth);
+          t.getBoolean("auth.secure-cookie"), t.getBytes("http.max-body"),
+          RateLimits.from(t.getConfig("rate-limits.rest")), RateLimits.from(t.getConfig("rate-limits.sign-in")));
+      var routes = new Routes(session, system, auth, new Origins(t.getStringList("http.allowed-origins")));
       ServerBinding binding = Http.get(system)
           .newServerAt(t.getString("http.interface"), t.getInt("http.port"))
           .bind(routes.routes())

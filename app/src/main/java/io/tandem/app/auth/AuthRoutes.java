@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.app.http.Problems;
+import io.tandem.app.http.RateLimits;
 import io.tandem.protocol.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,27 +34,33 @@ public final class AuthRoutes extends AllDirectives {
   private final Duration lifetime;
   private final boolean secureCookie;
   private final long maxBody;
+  private final RateLimits perUser;
+  private final RateLimits perAddress;
 
-  public AuthRoutes(Accounts accounts, Tokens tokens, Duration lifetime, boolean secureCookie, long maxBody) {
+  public AuthRoutes(Accounts accounts, Tokens tokens, Duration lifetime, boolean secureCookie, long maxBody,
+      RateLimits perUser, RateLimits perAddress) {
     this.accounts = accounts;
     this.tokens = tokens;
     this.lifetime = lifetime;
     this.secureCookie = secureCookie;
     this.maxBody = maxBody;
+    this.perUser = perUser;
+    this.perAddress = perAddress;
   }
 
   public Route routes() {
     return concat(
-        pathPrefix("auth", () -> concat(
-            path("register", () -> post(() -> jsonBody(this::register))),
-            path("login", () -> post(() -> jsonBody(this::login))))),
+        pathPrefix("auth", () -> extractClientIP(ip -> limited(perAddress,
+            "address:" + ip.getAddress().map(java.net.InetAddress::getHostAddress).orElse("unknown"), () -> concat(
+                path("register", () -> post(() -> jsonBody(this::register))),
+                path("login", () -> post(() -> jsonBody(this::login))))))),
         path("me", () -> get(() -> authenticated(p -> onSuccess(accounts.find(p.userId()), found -> found
             .map(a -> (Route) complete(StatusCodes.OK, json(JSON.createObjectNode().put("userId", a.userId())
                 .put("username", a.username()).put("displayName", a.displayName()))))
             .orElseGet(() -> complete(Problems.of(ErrorCode.UNAUTHORIZED, "the account no longer exists"))))))));
   }
 
-  /** The principal of the request's token, or a 401 problem. */
+  /** The principal of the request's token, or a 401 problem; each user's calls are rate limited. */
   public Route authenticated(Function<Tokens.Principal, Route> inner) {
     return optionalHeaderValueByName("Authorization", header -> optionalCookie(COOKIE, cookie -> {
       Optional<String> token = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).strip());
@@ -64,8 +71,17 @@ public final class AuthRoutes extends AllDirectives {
         return complete(Problems.of(ErrorCode.UNAUTHORIZED, detail)
             .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("WWW-Authenticate", "Bearer")));
       }
-      return inner.apply(principal.get());
+      return limited(perUser, "user:" + principal.get().userId(), () -> inner.apply(principal.get()));
     }));
+  }
+
+  /** {@code inner} if {@code key}'s bucket has a token, else 429 rate_limited with Retry-After. */
+  private Route limited(RateLimits limits, String key, java.util.function.Supplier<Route> inner) {
+    RateLimits.Verdict verdict = limits.take(key);
+    if (verdict.allowed()) return inner.get();
+    long seconds = Math.max(1, (verdict.retryAfter().toMillis() + 999) / 1000);
+    return complete(Problems.of(ErrorCode.RATE_LIMITED, "too many requests; retry in " + seconds + " s")
+        .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Retry-After", Long.toString(seconds))));
   }
 
   private Route register(JsonNode body) {

@@ -25,17 +25,20 @@ public final class Routes extends AllDirectives {
   private final ActorSystem<?> system;
   private final AuthRoutes auth;
 
-  public Routes(CqlSession session, ActorSystem<?> system, AuthRoutes auth) {
+  private final Origins origins;
+
+  public Routes(CqlSession session, ActorSystem<?> system, AuthRoutes auth, Origins origins) {
     this.session = session;
     this.system = system;
     this.auth = auth;
+    this.origins = origins;
   }
 
   public Route routes() {
-    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> origins.check(() ->
         pathPrefix("v1", () -> concat(
             path("health", () -> get(this::health)),
-            auth.routes()))));
+            auth.routes())))));
   }
 
   /** Ready when this node is an Up cluster member and Cassandra answers a query. */

@@ -1,0 +1,60 @@
+package io.tandem.app.http;
+
+import com.typesafe.config.Config;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Token buckets (Bucket4j) per key: a user for REST calls, a client address for sign-in and
+ * sign-up. A bucket holds {@code burst} tokens and gets {@code tokens} back every {@code period};
+ * a request takes one or is refused with how long to wait. Idle buckets (full again) are dropped
+ * when the map grows past {@code maxKeys}, so a flood of addresses cannot grow it without bound.
+ */
+public final class RateLimits {
+
+  /** Whether a request may go, and if not, after how long it may. */
+  public record Verdict(boolean allowed, Duration retryAfter) {}
+
+  private final long tokens;
+  private final Duration period;
+  private final long burst;
+  private final int maxKeys;
+  private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+  public RateLimits(long tokens, Duration period, long burst, int maxKeys) {
+    if (tokens <= 0 || burst < tokens || period.isNegative() || period.isZero()) {
+      throw new IllegalArgumentException("rate limit needs tokens > 0, burst >= tokens and a positive period");
+    }
+    this.tokens = tokens;
+    this.period = period;
+    this.burst = burst;
+    this.maxKeys = maxKeys;
+  }
+
+  /** From a config block of {@code tokens}, {@code period}, {@code burst}, {@code max-keys}. */
+  public static RateLimits from(Config c) {
+    return new RateLimits(c.getLong("tokens"), c.getDuration("period"), c.getLong("burst"), c.getInt("max-keys"));
+  }
+
+  public Verdict take(String key) {
+    if (buckets.size() >= maxKeys) dropIdle();
+    Bucket bucket = buckets.computeIfAbsent(key, k -> Bucket.builder()
+        .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(tokens, period).build())
+        .build());
+    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+    return new Verdict(probe.isConsumed(), Duration.ofNanos(probe.getNanosToWaitForRefill()));
+  }
+
+  /** How many buckets are kept now. */
+  int size() {
+    return buckets.size();
+  }
+
+  private void dropIdle() {
+    buckets.entrySet().removeIf(e -> e.getValue().getAvailableTokens() >= burst);
+    if (buckets.size() >= maxKeys) buckets.clear(); // all busy: forget them rather than grow
+  }
+}

@@ -1,0 +1,75 @@
+package io.tandem.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.tandem.cassandra.TestCassandra;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Over its limit a user, or an address signing in, gets 429 with Retry-After; others do not. */
+class RateLimitIT {
+
+  @RegisterExtension
+  static final TestCassandra cassandra = new TestCassandra();
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient http = HttpClient.newHttpClient();
+  private static Node node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    // One token a minute after the burst: what is refused here is refused whatever the machine's speed.
+    node = Node.start(ConfigFactory.parseMap(Map.of(
+            "tandem.auth.bcrypt-cost", 4,
+            "tandem.rate-limits.rest.tokens", 1, "tandem.rate-limits.rest.period", "1m",
+            "tandem.rate-limits.rest.burst", 3,
+            "tandem.rate-limits.sign-in.tokens", 1, "tandem.rate-limits.sign-in.period", "1m",
+            "tandem.rate-limits.sign-in.burst", 3))
+        .withFallback(TestNode.config(cassandra)));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (node != null) node.close();
+  }
+
+  private static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpRequest.Builder post(String path, String body) {
+    return HttpRequest.newBuilder(TestNode.base(node).resolve(path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+  }
+
+  @Test
+  void aUserOverTheLimitGets429WithRetryAfterAndOthersDoNot() throws Exception {
+    String alice = JSON.readTree(send(post("/v1/auth/register", "{\"username\":\"alice\",\"password\":\"password1\"}")).body())
+        .get("token").asText();
+    String bob = JSON.readTree(send(post("/v1/auth/register", "{\"username\":\"bob\",\"password\":\"password1\"}")).body())
+        .get("token").asText();
+    var me = HttpRequest.newBuilder(TestNode.base(node).resolve("/v1/me")).header("Authorization", "Bearer " + alice);
+    for (int i = 0; i < 3; i++) assertEquals(200, send(me).statusCode());
+    HttpResponse<String> refused = send(me);
+    assertEquals(429, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("\"code\":\"rate_limited\""), refused.body());
+    assertTrue(Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow()) >= 1);
+    var bobsMe = HttpRequest.newBuilder(TestNode.base(node).resolve("/v1/me")).header("Authorization", "Bearer " + bob);
+    assertEquals(200, send(bobsMe).statusCode(), "another user has a bucket of their own");
+
+    // The address has spent 2 of its 3 sign-in tokens on the registrations above.
+    assertEquals(200, send(post("/v1/auth/login", "{\"username\":\"alice\",\"password\":\"password1\"}")).statusCode());
+    HttpResponse<String> guessing = send(post("/v1/auth/login", "{\"username\":\"alice\",\"password\":\"guess\"}"));
+    assertEquals(429, guessing.statusCode(), guessing.body());
+    assertTrue(guessing.headers().firstValue("retry-after").isPresent());
+  }
+}
