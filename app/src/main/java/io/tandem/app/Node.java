@@ -106,6 +106,11 @@ public final class Node implements AutoCloseable {
     return b.build();
   }
 
+  /** The embedded Cassandra's process, when this node started one. */
+  public java.util.Optional<ProcessHandle> embeddedCassandra() {
+    return cassandra == null ? java.util.Optional.empty() : ProcessHandle.of(cassandra.pid());
+  }
+
   public InetSocketAddress httpAddress() {
     return binding.localAddress();
   }
