@@ -16,7 +16,17 @@ public final class Main {
     long started = System.nanoTime();
     Node node = Node.start(config);
     var stopped = new CountDownLatch(1);
+    var shuttingDown = new java.util.concurrent.atomic.AtomicBoolean();
+    // A node the cluster downed, or that could not join, has nothing left to serve: exit, so the
+    // embedded Cassandra stops with it and a supervisor can start it again.
+    node.system().getWhenTerminated().thenRun(() -> {
+      if (!shuttingDown.get()) {
+        System.err.println("The actor system stopped by itself; exiting.");
+        System.exit(3);
+      }
+    });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      shuttingDown.set(true);
       try {
         node.close();
       } catch (Exception e) {

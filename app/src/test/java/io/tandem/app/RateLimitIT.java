@@ -66,9 +66,12 @@ class RateLimitIT {
     var bobsMe = HttpRequest.newBuilder(TestNode.base(node).resolve("/v1/me")).header("Authorization", "Bearer " + bob);
     assertEquals(200, send(bobsMe).statusCode(), "another user has a bucket of their own");
 
-    // The address has spent 2 of its 3 sign-in tokens on the registrations above.
-    assertEquals(200, send(post("/v1/auth/login", "{\"username\":\"alice\",\"password\":\"password1\"}")).statusCode());
-    HttpResponse<String> guessing = send(post("/v1/auth/login", "{\"username\":\"alice\",\"password\":\"guess\"}"));
+    // The address has spent 2 of its 3 sign-in tokens on the registrations above; a forged
+    // X-Forwarded-For does not give it a fresh bucket.
+    assertEquals(200, send(post("/v1/auth/login", "{\"username\":\"alice\",\"password\":\"password1\"}")
+        .header("X-Forwarded-For", "203.0.113.7")).statusCode());
+    HttpResponse<String> guessing = send(post("/v1/auth/login", "{\"username\":\"alice\",\"password\":\"guess\"}")
+        .header("X-Forwarded-For", "198.51.100.9"));
     assertEquals(429, guessing.statusCode(), guessing.body());
     assertTrue(guessing.headers().firstValue("retry-after").isPresent());
   }

@@ -14,14 +14,18 @@ public final class TestNode {
   public static Config config(TestCassandra cassandra) {
     int remote = TestCassandra.freePort();
     var address = cassandra.contactPoint();
-    return ConfigFactory.parseMap(Map.of(
+    // Tests sign in from one address many times a second; RateLimitIT sets the limits it tests.
+    return ConfigFactory.parseMap(Map.ofEntries(
+            Map.entry("tandem.rate-limits.sign-in.tokens", 1000),
+            Map.entry("tandem.rate-limits.sign-in.burst", 1000)))
+        .withFallback(ConfigFactory.parseMap(Map.of(
             "tandem.http.port", TestCassandra.freePort(),
             "tandem.cassandra.embedded.enabled", false,
             "tandem.cassandra.contact-points", address.getHostString() + ":" + address.getPort(),
             "tandem.cassandra.keyspace", cassandra.keyspace(),
             "tandem.auth.secret-file", "target/test-jwt-secret",
             "pekko.remote.artery.canonical.port", remote,
-            "pekko.cluster.seed-nodes", java.util.List.of("pekko://tandem@127.0.0.1:" + remote)))
+            "pekko.cluster.seed-nodes", java.util.List.of("pekko://tandem@127.0.0.1:" + remote))))
         .withFallback(ConfigFactory.load());
   }
 

@@ -81,19 +81,28 @@ public final class TestCassandra implements BeforeAllCallback, AfterAllCallback 
         }
         var address = new InetSocketAddress(p.getProperty("host"), Integer.parseInt(p.getProperty("port")));
         boolean alive = ProcessHandle.of(Long.parseLong(p.getProperty("pid"))).map(ProcessHandle::isAlive).orElse(false);
-        if (alive && EmbeddedCassandra.answers(address)) return shared = address;
+        boolean ours = Long.toString(buildProcess().pid()).equals(p.getProperty("owner"));
+        if (alive && ours && EmbeddedCassandra.answers(address)) return shared = address;
+        if (alive && !ours) {
+          throw new IllegalStateException("another build's Cassandra (process " + p.getProperty("pid") + ") runs from "
+              + dir + ": run one build at a time in a checkout");
+        }
       }
       deleteRecursively(dir.resolve("node"));
       Path server = Path.of(System.getProperty("tandem.cassandra.server", "../cassandra-schema/server/target"));
       long owner = buildProcess().pid();
+      int cql = freePort();
+      int storage = freePort();
+      while (storage == cql) storage = freePort();
       var settings = EmbeddedCassandra.Settings.defaults(server, dir.resolve("node"))
-          .withPorts(freePort(), freePort())
+          .withPorts(cql, storage)
           .withOwner(owner);
       var cassandra = EmbeddedCassandra.start(settings);
       var p = new Properties();
       p.setProperty("host", settings.host());
       p.setProperty("port", Integer.toString(settings.cqlPort()));
       p.setProperty("pid", Long.toString(cassandra.pid()));
+      p.setProperty("owner", Long.toString(owner));
       try (var out = Files.newOutputStream(where)) {
         p.store(out, "the build's Cassandra, owned by process " + owner);
       }

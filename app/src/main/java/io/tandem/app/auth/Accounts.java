@@ -15,8 +15,9 @@ import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 
 /**
- * Built-in accounts in Cassandra. A username is claimed with a lightweight transaction before
- * the account is written, so two nodes registering one name at once give it to one of them.
+ * Built-in accounts in Cassandra. The account is written, then its username claimed with a
+ * lightweight transaction, so two nodes registering one name at once give it to one of them, and
+ * a claim never points at an account that is not there (the loser's row is deleted).
  * Passwords are kept as bcrypt hashes (cost from {@code tandem.auth.bcrypt-cost}); hashing runs on
  * a blocking executor, never on an actor or HTTP thread.
  */
@@ -42,6 +43,7 @@ public final class Accounts {
   private final PreparedStatement insertUser;
   private final PreparedStatement byUsername;
   private final PreparedStatement byId;
+  private final PreparedStatement deleteUser;
   private final byte[] dummyHash;
 
   public Accounts(CqlSession session, String keyspace, int cost, Executor blocking) {
@@ -54,6 +56,7 @@ public final class Accounts {
     this.byUsername = session.prepare("SELECT user_id FROM " + keyspace + ".usernames WHERE username = ?");
     this.byId = session.prepare("SELECT user_id, username, display_name, password_hash FROM " + keyspace
         + ".users WHERE user_id = ?");
+    this.deleteUser = session.prepare("DELETE FROM " + keyspace + ".users WHERE user_id = ?");
     this.dummyHash = BCrypt.withDefaults().hash(cost, "no such user".getBytes(StandardCharsets.UTF_8));
   }
 
@@ -66,11 +69,15 @@ public final class Accounts {
     String userId = UUID.randomUUID().toString();
     return CompletableFuture
         .supplyAsync(() -> BCrypt.withDefaults().hashToString(cost, password.toCharArray()), blocking)
-        .thenCompose(hash -> session.executeAsync(claim.bind(name, userId)).thenCompose(claimed -> {
-          if (!claimed.wasApplied()) return CompletableFuture.completedFuture(new Registration.Taken());
-          return session.executeAsync(insertUser.bind(userId, name, displayName, hash, Instant.now()))
-              .thenApply(rs -> new Registration.Created(new Account(userId, name, displayName)));
-        }));
+        // The account first, then the name: a name is never claimed for an account that is not there.
+        .thenCompose(hash -> session.executeAsync(insertUser.bind(userId, name, displayName, hash, Instant.now())))
+        .thenCompose(written -> session.executeAsync(claim.bind(name, userId)))
+        .thenCompose(claimed -> {
+          if (claimed.wasApplied()) {
+            return CompletableFuture.completedFuture(new Registration.Created(new Account(userId, name, displayName)));
+          }
+          return session.executeAsync(deleteUser.bind(userId)).thenApply(rs -> new Registration.Taken());
+        });
   }
 
   /** The account whose name and password these are, or empty; as slow for an unknown name. */

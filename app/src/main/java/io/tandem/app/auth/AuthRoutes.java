@@ -50,10 +50,11 @@ public final class AuthRoutes extends AllDirectives {
 
   public Route routes() {
     return concat(
-        pathPrefix("auth", () -> extractClientIP(ip -> limited(perAddress,
-            "address:" + ip.getAddress().map(java.net.InetAddress::getHostAddress).orElse("unknown"), () -> concat(
+        pathPrefix("auth", () -> extractRequest(request -> limited(perAddress, "address:" + socketAddress(request),
+            () -> concat(
                 path("register", () -> post(() -> jsonBody(this::register))),
-                path("login", () -> post(() -> jsonBody(this::login))))))),
+                path("login", () -> post(() -> jsonBody(this::login))),
+                path("logout", () -> post(this::logout)))))),
         path("me", () -> get(() -> authenticated(p -> onSuccess(accounts.find(p.userId()), found -> found
             .map(a -> (Route) complete(StatusCodes.OK, json(JSON.createObjectNode().put("userId", a.userId())
                 .put("username", a.username()).put("displayName", a.displayName()))))
@@ -73,6 +74,22 @@ public final class AuthRoutes extends AllDirectives {
       }
       return limited(perUser, "user:" + principal.get().userId(), () -> inner.apply(principal.get()));
     }));
+  }
+
+  /**
+   * The peer's address from the socket, never from {@code X-Forwarded-For} or {@code X-Real-IP},
+   * which a client could forge to get a fresh bucket for every guess.
+   */
+  private static String socketAddress(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    return request.getAttribute(org.apache.pekko.http.javadsl.model.AttributeKeys.remoteAddress)
+        .flatMap(a -> a.getAddress()).map(java.net.InetAddress::getHostAddress).orElse("unknown");
+  }
+
+  /** Ends a browser session: the cookie is cleared (a token already handed out stays valid until it expires). */
+  private Route logout() {
+    HttpCookie gone = HttpCookie.create(COOKIE, "").withPath("/").withHttpOnly(true).withSecure(secureCookie)
+        .withSameSite(SameSite.Lax).withMaxAge(0);
+    return respondWithHeader(SetCookie.create(gone), () -> complete(StatusCodes.NO_CONTENT));
   }
 
   /** {@code inner} if {@code key}'s bucket has a token, else 429 rate_limited with Retry-After. */
@@ -118,9 +135,10 @@ public final class AuthRoutes extends AllDirectives {
     if (password.getBytes(StandardCharsets.UTF_8).length > Accounts.MAX_PASSWORD) {
       return complete(Problems.of(ErrorCode.UNAUTHORIZED, "wrong username or password"));
     }
-    return onSuccess(accounts.login(username, password), account -> account
+    // Guessing one account's password from many addresses is slowed per account too.
+    return limited(perAddress, "login:" + Accounts.normalize(username), () -> onSuccess(accounts.login(username, password), account -> account
         .map(a -> (Route) signedIn(StatusCodes.OK, a))
-        .orElseGet(() -> complete(Problems.of(ErrorCode.UNAUTHORIZED, "wrong username or password"))));
+        .orElseGet(() -> complete(Problems.of(ErrorCode.UNAUTHORIZED, "wrong username or password")))));
   }
 
   private Route signedIn(StatusCode status, Accounts.Account account) {

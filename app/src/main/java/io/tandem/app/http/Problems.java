@@ -24,14 +24,19 @@ public final class Problems {
   private Problems() {}
 
   public static HttpResponse of(ErrorCode code, String detail) {
+    return of(code, detail, code.httpStatus());
+  }
+
+  /** A problem whose HTTP status is not its code's usual one (405, 408, 503…); the body says the same status. */
+  public static HttpResponse of(ErrorCode code, String detail, int status) {
     ObjectNode body = JSON.createObjectNode()
         .put("type", "https://tandem.dev/problems/" + code.wire())
         .put("title", title(code))
-        .put("status", code.httpStatus())
+        .put("status", status)
         .put("detail", detail)
         .put("code", code.wire());
     return HttpResponse.create()
-        .withStatus(StatusCodes.get(code.httpStatus()))
+        .withStatus(StatusCodes.get(status))
         .withEntity(PROBLEM_JSON, body.toString());
   }
 

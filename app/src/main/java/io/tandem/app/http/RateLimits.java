@@ -11,7 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Token buckets (Bucket4j) per key: a user for REST calls, a client address for sign-in and
  * sign-up. A bucket holds {@code burst} tokens and gets {@code tokens} back every {@code period};
  * a request takes one or is refused with how long to wait. Idle buckets (full again) are dropped
- * when the map grows past {@code maxKeys}, so a flood of addresses cannot grow it without bound.
+ * when the map grows past {@code maxKeys}; if it is still full, a new key is refused (for a
+ * second) rather than kept or let through: a flood of keys can neither grow the map nor reset
+ * the buckets of the keys it holds.
  */
 public final class RateLimits {
 
@@ -40,8 +42,12 @@ public final class RateLimits {
   }
 
   public Verdict take(String key) {
-    if (buckets.size() >= maxKeys) dropIdle();
-    Bucket bucket = buckets.computeIfAbsent(key, k -> Bucket.builder()
+    Bucket existing = buckets.get(key);
+    if (existing == null && buckets.size() >= maxKeys) {
+      dropIdle();
+      if (buckets.size() >= maxKeys) return new Verdict(false, Duration.ofSeconds(1));
+    }
+    Bucket bucket = existing != null ? existing : buckets.computeIfAbsent(key, k -> Bucket.builder()
         .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(tokens, period).build())
         .build());
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
@@ -55,6 +61,5 @@ public final class RateLimits {
 
   private void dropIdle() {
     buckets.entrySet().removeIf(e -> e.getValue().getAvailableTokens() >= burst);
-    if (buckets.size() >= maxKeys) buckets.clear(); // all busy: forget them rather than grow
   }
 }

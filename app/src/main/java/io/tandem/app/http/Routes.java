@@ -47,8 +47,8 @@ public final class Routes extends AllDirectives {
         .handle((rs, failure) -> {
           boolean up = Cluster.get(system).selfMember().status() == MemberStatus.up();
           if (failure != null || !up) {
-            return Problems.of(ErrorCode.INTERNAL, failure != null ? "Cassandra does not answer" : "not an Up cluster member yet")
-                .withStatus(StatusCodes.SERVICE_UNAVAILABLE);
+            return Problems.of(ErrorCode.INTERNAL, failure != null ? "Cassandra does not answer" : "not an Up cluster member yet",
+                StatusCodes.SERVICE_UNAVAILABLE.intValue());
           }
           return HttpResponse.create().withEntity(Problems.json(),
               "{\"status\":\"ok\",\"cassandra\":\"" + rs.one().getString(0) + "\"}");
@@ -70,7 +70,7 @@ public final class Routes extends AllDirectives {
               : status == 413 ? ErrorCode.TOO_LARGE
               : status == 429 ? ErrorCode.RATE_LIMITED
               : ErrorCode.INVALID_MESSAGE;
-          return Problems.of(code, response.status().reason()).withStatus(response.status());
+          return Problems.of(code, response.status().reason(), status);
         });
   }
 
@@ -82,8 +82,10 @@ public final class Routes extends AllDirectives {
           // Pekko reports a body over toStrictEntity's limit as a 400 "Request too large".
           boolean tooLarge = e.status().intValue() == 413 || e.info().summary().startsWith("Request too large");
           if (tooLarge) return complete(Problems.of(ErrorCode.TOO_LARGE, e.info().formatPretty()));
-          return complete(Problems.of(ErrorCode.INVALID_MESSAGE, e.info().summary()).withStatus(e.status()));
+          return complete(Problems.of(ErrorCode.INVALID_MESSAGE, e.info().summary(), e.status().intValue()));
         })
+        .match(java.util.concurrent.TimeoutException.class,
+            e -> complete(Problems.of(ErrorCode.INVALID_MESSAGE, "the request body did not arrive in time", 408)))
         .matchAny(e -> {
           log.error("Request failed", e);
           return complete(Problems.of(ErrorCode.INTERNAL, "the server failed; it is logged"));

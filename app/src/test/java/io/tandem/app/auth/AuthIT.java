@@ -90,6 +90,11 @@ class AuthIT {
     var viaCookie = http.send(HttpRequest.newBuilder(TestNode.base(node).resolve("/v1/me"))
         .header("Cookie", cookie.split(";")[0]).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, viaCookie.statusCode(), viaCookie.body());
+
+    var logout = post("/v1/auth/logout", "");
+    assertEquals(204, logout.statusCode(), logout.body());
+    String cleared = logout.headers().firstValue("set-cookie").orElseThrow();
+    assertTrue(cleared.startsWith(AuthRoutes.COOKIE + "=;") && cleared.contains("Max-Age=0"), cleared);
   }
 
   @Test

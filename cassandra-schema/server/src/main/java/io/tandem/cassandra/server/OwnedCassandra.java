@@ -7,7 +7,8 @@ import java.util.Optional;
  * Runs Cassandra for as long as the process that started it lives: {@code OwnedCassandra <pid>}
  * watches process {@code pid} and, once it is gone, exits, which runs Cassandra's own shutdown
  * (flush, close the commit log). So a Cassandra started for a build or by {@code ./tandem run}
- * never outlives them, even when they are killed with -9.
+ * never outlives them, even when they are killed with -9. It ignores SIGINT, which a terminal's
+ * Ctrl-C sends to the whole process group: its owner decides when it stops.
  */
 public final class OwnedCassandra {
 
@@ -21,6 +22,9 @@ public final class OwnedCassandra {
       System.err.println("owner process " + owner + " is already gone; not starting");
       System.exit(1);
     }
+    // Ctrl-C in a terminal reaches the whole process group: Cassandra must not stop before its
+    // owner has finished with it. The owner stops it with SIGTERM, or by exiting.
+    sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
     var watchdog = new Thread(() -> {
       handle.get().onExit().join();
       System.err.println("owner process " + owner + " exited; stopping Cassandra");
