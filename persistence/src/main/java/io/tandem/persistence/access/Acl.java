@@ -1,0 +1,85 @@
+package io.tandem.persistence.access;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A document's access list: a role per principal. A user's role is the highest any grant gives
+ * them: their own, a group's they belong to, or the link's when they came by it. Only users own;
+ * a document always keeps at least one owner, so the last one can be neither removed nor
+ * lowered (transfer ownership first). Immutable: every change returns a new list, or a refusal.
+ */
+public record Acl(Map<Principal, Role> grants) {
+
+  /** Why a change was refused. */
+  public enum Refusal {
+    /** It would leave the document without an owner. */
+    LAST_OWNER,
+    /** Only a user can own a document. */
+    OWNER_NOT_A_USER
+  }
+
+  /** A change's outcome: the new list, or why not. */
+  public sealed interface Change permits Changed, Refused {}
+
+  public record Changed(Acl acl) implements Change {}
+
+  public record Refused(Refusal refusal) implements Change {}
+
+  public Acl {
+    grants = Collections.unmodifiableMap(new LinkedHashMap<>(grants));
+  }
+
+  /** The list of a new document: its creator owns it. */
+  public static Acl ownedBy(String userId) {
+    return new Acl(Map.of(new Principal.User(userId), Role.OWNER));
+  }
+
+  /** The highest role {@code userId} has, through {@code groups} and, when {@code viaLink}, the link. */
+  public Optional<Role> roleOf(String userId, Set<String> groups, boolean viaLink) {
+    Role best = null;
+    for (var grant : grants.entrySet()) {
+      Principal p = grant.getKey();
+      boolean applies = p instanceof Principal.User u ? u.userId().equals(userId)
+          : p instanceof Principal.Group g ? groups.contains(g.groupId())
+          : viaLink; // anyone-with-link
+      if (applies && (best == null || grant.getValue().compareTo(best) > 0)) best = grant.getValue();
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** Gives {@code principal} exactly {@code role}. */
+  public Change grant(Principal principal, Role role) {
+    if (role == Role.OWNER && !(principal instanceof Principal.User)) return new Refused(Refusal.OWNER_NOT_A_USER);
+    var next = new LinkedHashMap<>(grants);
+    next.put(principal, role);
+    return checked(next);
+  }
+
+  /** Takes every grant of {@code principal} away. */
+  public Change revoke(Principal principal) {
+    var next = new LinkedHashMap<>(grants);
+    next.remove(principal);
+    return checked(next);
+  }
+
+  /** Makes {@code to} an owner and {@code from} an editor: ownership changes hands in one step. */
+  public Change transferOwnership(String from, String to) {
+    var next = new LinkedHashMap<>(grants);
+    next.put(new Principal.User(to), Role.OWNER);
+    next.put(new Principal.User(from), Role.EDITOR);
+    return checked(next);
+  }
+
+  public long owners() {
+    return grants.values().stream().filter(r -> r == Role.OWNER).count();
+  }
+
+  private static Change checked(Map<Principal, Role> next) {
+    boolean owned = next.values().stream().anyMatch(r -> r == Role.OWNER);
+    return owned ? new Changed(new Acl(next)) : new Refused(Refusal.LAST_OWNER);
+  }
+}
