@@ -1,7 +1,7 @@
 package io.tandem.persistence.access;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -12,7 +12,10 @@ import java.util.Set;
  * a document always keeps at least one owner, so the last one can be neither removed nor
  * lowered (transfer ownership first). Immutable: every change returns a new list, or a refusal.
  */
-public record Acl(Map<Principal, Role> grants) {
+public record Acl(List<Grant> grants) {
+
+  /** One principal's role. */
+  public record Grant(Principal principal, Role role) {}
 
   /** Why a change was refused. */
   public enum Refusal {
@@ -30,23 +33,39 @@ public record Acl(Map<Principal, Role> grants) {
   public record Refused(Refusal refusal) implements Change {}
 
   public Acl {
-    grants = Collections.unmodifiableMap(new LinkedHashMap<>(grants));
+    grants = List.copyOf(grants);
+  }
+
+  private Acl(Map<Principal, Role> grants) {
+    this(grants.entrySet().stream().map(e -> new Grant(e.getKey(), e.getValue())).toList());
   }
 
   /** The list of a new document: its creator owns it. */
   public static Acl ownedBy(String userId) {
-    return new Acl(Map.of(new Principal.User(userId), Role.OWNER));
+    return new Acl(List.of(new Grant(new Principal.User(userId), Role.OWNER)));
+  }
+
+  private Map<Principal, Role> asMap() {
+    var map = new LinkedHashMap<Principal, Role>();
+    for (Grant g : grants) map.put(g.principal(), g.role());
+    return map;
+  }
+
+  /** The users who own the document. */
+  public List<String> ownerIds() {
+    return grants.stream().filter(g -> g.role() == Role.OWNER && g.principal() instanceof Principal.User)
+        .map(g -> ((Principal.User) g.principal()).userId()).toList();
   }
 
   /** The highest role {@code userId} has, through {@code groups} and, when {@code viaLink}, the link. */
   public Optional<Role> roleOf(String userId, Set<String> groups, boolean viaLink) {
     Role best = null;
-    for (var grant : grants.entrySet()) {
-      Principal p = grant.getKey();
+    for (Grant grant : grants) {
+      Principal p = grant.principal();
       boolean applies = p instanceof Principal.User u ? u.userId().equals(userId)
           : p instanceof Principal.Group g ? groups.contains(g.groupId())
           : viaLink; // anyone-with-link
-      if (applies && (best == null || grant.getValue().compareTo(best) > 0)) best = grant.getValue();
+      if (applies && (best == null || grant.role().compareTo(best) > 0)) best = grant.role();
     }
     return Optional.ofNullable(best);
   }
@@ -54,28 +73,28 @@ public record Acl(Map<Principal, Role> grants) {
   /** Gives {@code principal} exactly {@code role}. */
   public Change grant(Principal principal, Role role) {
     if (role == Role.OWNER && !(principal instanceof Principal.User)) return new Refused(Refusal.OWNER_NOT_A_USER);
-    var next = new LinkedHashMap<>(grants);
+    var next = asMap();
     next.put(principal, role);
     return checked(next);
   }
 
   /** Takes every grant of {@code principal} away. */
   public Change revoke(Principal principal) {
-    var next = new LinkedHashMap<>(grants);
+    var next = asMap();
     next.remove(principal);
     return checked(next);
   }
 
   /** Makes {@code to} an owner and {@code from} an editor: ownership changes hands in one step. */
   public Change transferOwnership(String from, String to) {
-    var next = new LinkedHashMap<>(grants);
+    var next = asMap();
     next.put(new Principal.User(to), Role.OWNER);
     next.put(new Principal.User(from), Role.EDITOR);
     return checked(next);
   }
 
   public long owners() {
-    return grants.values().stream().filter(r -> r == Role.OWNER).count();
+    return grants.stream().filter(g -> g.role() == Role.OWNER).count();
   }
 
   private static Change checked(Map<Principal, Role> next) {

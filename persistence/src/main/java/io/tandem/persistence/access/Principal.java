@@ -7,10 +7,17 @@ import java.util.regex.Pattern;
  * Whom a document is shared with, as PROTOCOL.md writes it: {@code user:<userId>},
  * {@code group:<groupId>}, or {@code anyone-with-link}.
  */
+@com.fasterxml.jackson.annotation.JsonTypeInfo(use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.NAME, property = "kind")
+@com.fasterxml.jackson.annotation.JsonSubTypes({
+  @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = Principal.User.class, name = "user"),
+  @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = Principal.Group.class, name = "group"),
+  @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = Principal.AnyoneWithLink.class, name = "link")
+})
 public sealed interface Principal permits Principal.User, Principal.Group, Principal.AnyoneWithLink {
 
   Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
+  @com.fasterxml.jackson.annotation.JsonIgnore
   String wire();
 
   record User(String userId) implements Principal {

@@ -1,0 +1,219 @@
+package io.tandem.persistence.document;
+
+import io.tandem.persistence.CborSerializable;
+import io.tandem.persistence.access.Acl;
+import io.tandem.persistence.access.Principal;
+import io.tandem.persistence.access.Role;
+import io.tandem.protocol.ErrorCode;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+
+/**
+ * One document, the single writer of its metadata and access list (content and ops join it in
+ * the next issue): sharded by document id, event-sourced to the journal. Every command names its
+ * caller and is answered; refusals are {@link Rejected} values with the protocol's code. A
+ * document the caller may not see is {@code not_found}, never {@code forbidden}: its existence
+ * is not revealed. A deleted document sits in its owners' trash until restored or purged.
+ */
+public final class DocumentEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<DocumentEntity.Command, DocumentEntity.Event, DocumentEntity.State> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Document");
+  public static final int MAX_TITLE = 200;
+
+  /** Who asks: the user, the groups they are in, and whether they came by the document's link. */
+  public record Caller(String userId, Set<String> groups, boolean viaLink) implements CborSerializable {
+    public Caller {
+      groups = Set.copyOf(groups);
+    }
+
+    public static Caller user(String userId) {
+      return new Caller(userId, Set.of(), false);
+    }
+  }
+
+  public sealed interface Command extends CborSerializable {}
+  public record Create(Caller caller, String title, ActorRef<Reply> replyTo) implements Command {}
+  public record Get(Caller caller, ActorRef<Reply> replyTo) implements Command {}
+  public record Rename(Caller caller, String title, ActorRef<Reply> replyTo) implements Command {}
+  public record Delete(Caller caller, ActorRef<Reply> replyTo) implements Command {}
+  public record Restore(Caller caller, ActorRef<Reply> replyTo) implements Command {}
+  public record Share(Caller caller, Principal principal, Role role, ActorRef<Reply> replyTo) implements Command {}
+  public record Unshare(Caller caller, Principal principal, ActorRef<Reply> replyTo) implements Command {}
+  public record TransferOwnership(Caller caller, String toUserId, ActorRef<Reply> replyTo) implements Command {}
+
+  public sealed interface Reply extends CborSerializable {}
+  /** The document as the caller sees it, with the caller's role. */
+  public record Summary(String docId, String title, Role role, Acl acl, Instant createdAt, Instant updatedAt,
+      Instant trashedAt) implements Reply {}
+  public record Rejected(ErrorCode code, String detail) implements Reply {}
+
+  public sealed interface Event extends CborSerializable {}
+  public record Created(String ownerId, String title, Instant at) implements Event {}
+  public record Renamed(String title, String by, Instant at) implements Event {}
+  public record Trashed(String by, Instant at) implements Event {}
+  public record Restored(String by, Instant at) implements Event {}
+  public record AccessChanged(Acl acl, String by, Instant at) implements Event {}
+
+  public sealed interface State extends CborSerializable {}
+  public record Empty() implements State {}
+  public record Doc(String title, Acl acl, Instant createdAt, Instant updatedAt, Instant trashedAt) implements State {
+    boolean trashed() {
+      return trashedAt != null;
+    }
+
+    Optional<Role> roleOf(Caller c) {
+      return acl.roleOf(c.userId(), c.groups(), c.viaLink());
+    }
+  }
+
+  private final String docId;
+  private final Clock clock;
+
+  private DocumentEntity(String docId, Clock clock) {
+    super(PersistenceId.of(TYPE_KEY.name(), docId));
+    this.docId = docId;
+    this.clock = clock;
+  }
+
+  public static Behavior<Command> create(String docId, Clock clock) {
+    return new DocumentEntity(docId, clock);
+  }
+
+  @Override
+  public State emptyState() {
+    return new Empty();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    var b = newCommandHandlerWithReplyBuilder();
+    b.forStateType(Empty.class)
+        .onCommand(Create.class, this::create)
+        .onCommand(Get.class, c -> notFound(c.replyTo()))
+        .onCommand(Rename.class, c -> notFound(c.replyTo()))
+        .onCommand(Delete.class, c -> notFound(c.replyTo()))
+        .onCommand(Restore.class, c -> notFound(c.replyTo()))
+        .onCommand(Share.class, c -> notFound(c.replyTo()))
+        .onCommand(Unshare.class, c -> notFound(c.replyTo()))
+        .onCommand(TransferOwnership.class, c -> notFound(c.replyTo()));
+    b.forStateType(Doc.class)
+        .onCommand(Create.class, (d, c) -> reject(c.replyTo(), ErrorCode.CONFLICT, "the document exists"))
+        .onCommand(Get.class, this::get)
+        .onCommand(Rename.class, this::rename)
+        .onCommand(Delete.class, this::delete)
+        .onCommand(Restore.class, this::restore)
+        .onCommand(Share.class, (d, c) -> changeAccess(d, c.caller(), d.acl().grant(c.principal(), c.role()), c.replyTo()))
+        .onCommand(Unshare.class, (d, c) -> changeAccess(d, c.caller(), d.acl().revoke(c.principal()), c.replyTo()))
+        .onCommand(TransferOwnership.class,
+            (d, c) -> changeAccess(d, c.caller(), d.acl().transferOwnership(c.caller().userId(), c.toUserId()), c.replyTo()));
+    return b.build();
+  }
+
+  private ReplyEffect<Event, State> create(Empty empty, Create c) {
+    String title = c.title() == null ? "" : c.title().strip();
+    if (title.length() > MAX_TITLE) return reject(c.replyTo(), ErrorCode.INVALID_MESSAGE, "a title is at most " + MAX_TITLE + " characters");
+    return Effect().persist(new Created(c.caller().userId(), title.isEmpty() ? "Untitled" : title, clock.instant()))
+        .thenReply(c.replyTo(), s -> summary((Doc) s, Role.OWNER));
+  }
+
+  private ReplyEffect<Event, State> get(Doc d, Get c) {
+    Optional<Role> role = d.roleOf(c.caller());
+    if (role.isEmpty() || (d.trashed() && role.get() != Role.OWNER)) return notFound(c.replyTo());
+    return Effect().reply(c.replyTo(), summary(d, role.get()));
+  }
+
+  private ReplyEffect<Event, State> rename(Doc d, Rename c) {
+    var refusal = guard(d, c.caller(), Role.EDITOR);
+    if (refusal.isPresent()) return Effect().reply(c.replyTo(), refusal.get());
+    String title = c.title() == null ? "" : c.title().strip();
+    if (title.isEmpty() || title.length() > MAX_TITLE) {
+      return reject(c.replyTo(), ErrorCode.INVALID_MESSAGE, "a title is 1 to " + MAX_TITLE + " characters");
+    }
+    return Effect().persist(new Renamed(title, c.caller().userId(), clock.instant()))
+        .thenReply(c.replyTo(), s -> summary((Doc) s, d.roleOf(c.caller()).orElseThrow()));
+  }
+
+  private ReplyEffect<Event, State> delete(Doc d, Delete c) {
+    var refusal = guard(d, c.caller(), Role.OWNER);
+    if (refusal.isPresent()) return Effect().reply(c.replyTo(), refusal.get());
+    return Effect().persist(new Trashed(c.caller().userId(), clock.instant()))
+        .thenReply(c.replyTo(), s -> summary((Doc) s, Role.OWNER));
+  }
+
+  private ReplyEffect<Event, State> restore(Doc d, Restore c) {
+    Optional<Role> role = d.roleOf(c.caller());
+    if (role.isEmpty() || role.get() != Role.OWNER) return notFound(c.replyTo()); // only owners see the trash
+    if (!d.trashed()) return Effect().reply(c.replyTo(), summary(d, Role.OWNER));
+    return Effect().persist(new Restored(c.caller().userId(), clock.instant()))
+        .thenReply(c.replyTo(), s -> summary((Doc) s, Role.OWNER));
+  }
+
+  private ReplyEffect<Event, State> changeAccess(Doc d, Caller caller, Acl.Change change, ActorRef<Reply> replyTo) {
+    var refusal = guard(d, caller, Role.OWNER);
+    if (refusal.isPresent()) return Effect().reply(replyTo, refusal.get());
+    if (change instanceof Acl.Refused r) {
+      return reject(replyTo, ErrorCode.CONFLICT, switch (r.refusal()) {
+        case LAST_OWNER -> "a document keeps at least one owner: transfer ownership first";
+        case OWNER_NOT_A_USER -> "only a user can own a document";
+      });
+    }
+    Acl acl = ((Acl.Changed) change).acl();
+    return Effect().persist(new AccessChanged(acl, caller.userId(), clock.instant()))
+        .thenReply(replyTo, s -> {
+          Doc doc = (Doc) s;
+          return doc.roleOf(caller).<Reply>map(role -> summary(doc, role))
+              .orElse(new Rejected(ErrorCode.NOT_FOUND, "you no longer have access"));
+        });
+  }
+
+  /** A refusal unless {@code caller} may act with {@code needed}: not_found if they may not see it, forbidden if they see it. */
+  private Optional<Reply> guard(Doc d, Caller caller, Role needed) {
+    Optional<Role> role = d.roleOf(caller);
+    if (role.isEmpty() || (d.trashed() && role.get() != Role.OWNER)) return Optional.of(notFoundReply());
+    if (d.trashed()) return Optional.of(new Rejected(ErrorCode.FORBIDDEN, "the document is in the trash: restore it first"));
+    if (!role.get().atLeast(needed)) {
+      return Optional.of(new Rejected(ErrorCode.FORBIDDEN, "this needs the " + needed.wire() + " role; you are " + role.get().wire()));
+    }
+    return Optional.empty();
+  }
+
+  private Summary summary(Doc d, Role role) {
+    return new Summary(docId, d.title(), role, d.acl(), d.createdAt(), d.updatedAt(), d.trashedAt());
+  }
+
+  private Rejected notFoundReply() {
+    return new Rejected(ErrorCode.NOT_FOUND, "no document " + docId);
+  }
+
+  private ReplyEffect<Event, State> notFound(ActorRef<Reply> replyTo) {
+    return Effect().reply(replyTo, notFoundReply());
+  }
+
+  private ReplyEffect<Event, State> reject(ActorRef<Reply> replyTo, ErrorCode code, String detail) {
+    return Effect().reply(replyTo, new Rejected(code, detail));
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    var b = newEventHandlerBuilder();
+    b.forStateType(Empty.class)
+        .onEvent(Created.class, (s, e) -> new Doc(e.title(), Acl.ownedBy(e.ownerId()), e.at(), e.at(), null));
+    b.forStateType(Doc.class)
+        .onEvent(Renamed.class, (d, e) -> new Doc(e.title(), d.acl(), d.createdAt(), e.at(), d.trashedAt()))
+        .onEvent(Trashed.class, (d, e) -> new Doc(d.title(), d.acl(), d.createdAt(), e.at(), e.at()))
+        .onEvent(Restored.class, (d, e) -> new Doc(d.title(), d.acl(), d.createdAt(), e.at(), null))
+        .onEvent(AccessChanged.class, (d, e) -> new Doc(d.title(), e.acl(), d.createdAt(), e.at(), d.trashedAt()));
+    return b.build();
+  }
+}
