@@ -26,9 +26,9 @@ class DurabilityIT {
   private static final HttpClient http = HttpClient.newHttpClient();
 
   private static Config config() {
-    int remote = TestCassandra.freePort();
+    int remote = PORTS[3];
     return ConfigFactory.parseMap(Map.ofEntries(
-            Map.entry("tandem.http.port", TestCassandra.freePort()),
+            Map.entry("tandem.http.port", PORTS[2]),
             Map.entry("tandem.cassandra.embedded.enabled", true),
             Map.entry("tandem.cassandra.embedded.data-dir", dir.resolve("cassandra").toString()),
             Map.entry("tandem.cassandra.embedded.server-dir", System.getProperty("tandem.cassandra.server")),
@@ -42,7 +42,8 @@ class DurabilityIT {
         .withFallback(ConfigFactory.load());
   }
 
-  private static final int[] PORTS = {TestCassandra.freePort(), TestCassandra.freePort()};
+  /** Cassandra's CQL and storage ports, the node's HTTP and remoting ports: distinct, kept across restarts. */
+  private static final int[] PORTS = TestCassandra.freePorts(4);
 
   private static int post(Node node, String path, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(TestNode.base(node).resolve(path)).header("Content-Type", "application/json")

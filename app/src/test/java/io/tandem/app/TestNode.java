@@ -12,14 +12,15 @@ public final class TestNode {
   private TestNode() {}
 
   public static Config config(TestCassandra cassandra) {
-    int remote = TestCassandra.freePort();
+    int[] ports = TestCassandra.freePorts(2); // distinct: HTTP and the cluster's remoting
+    int remote = ports[1];
     var address = cassandra.contactPoint();
     // Tests sign in from one address many times a second; RateLimitIT sets the limits it tests.
     return ConfigFactory.parseMap(Map.ofEntries(
             Map.entry("tandem.rate-limits.sign-in.tokens", 1000),
             Map.entry("tandem.rate-limits.sign-in.burst", 1000)))
         .withFallback(ConfigFactory.parseMap(Map.of(
-            "tandem.http.port", TestCassandra.freePort(),
+            "tandem.http.port", ports[0],
             "tandem.cassandra.embedded.enabled", false,
             "tandem.cassandra.contact-points", address.getHostString() + ":" + address.getPort(),
             "tandem.cassandra.keyspace", cassandra.keyspace(),

@@ -34,7 +34,8 @@ class EmbeddedCassandraIT {
 
   @Test
   void dataSurvivesAStopAndAKillAndTakenPortsAreRefused() throws Exception {
-    var s = settings(dir.resolve("node"), TestCassandra.freePort(), TestCassandra.freePort());
+    int[] ports = TestCassandra.freePorts(2);
+    var s = settings(dir.resolve("node"), ports[0], ports[1]);
     try (var first = EmbeddedCassandra.start(s); var session = connect(first)) {
       session.execute("CREATE KEYSPACE survival WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
       session.execute("CREATE TABLE survival.kv (k text PRIMARY KEY, v text)");

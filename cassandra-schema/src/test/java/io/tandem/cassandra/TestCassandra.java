@@ -91,11 +91,9 @@ public final class TestCassandra implements BeforeAllCallback, AfterAllCallback 
       deleteRecursively(dir.resolve("node"));
       Path server = Path.of(System.getProperty("tandem.cassandra.server", "../cassandra-schema/server/target"));
       long owner = buildProcess().pid();
-      int cql = freePort();
-      int storage = freePort();
-      while (storage == cql) storage = freePort();
+      int[] ports = freePorts(2);
       var settings = EmbeddedCassandra.Settings.defaults(server, dir.resolve("node"))
-          .withPorts(cql, storage)
+          .withPorts(ports[0], ports[1])
           .withOwner(owner);
       var cassandra = EmbeddedCassandra.start(settings);
       var p = new Properties();
@@ -125,10 +123,29 @@ public final class TestCassandra implements BeforeAllCallback, AfterAllCallback 
   }
 
   public static int freePort() {
-    try (var socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    return freePorts(1)[0];
+  }
+
+  /** {@code n} distinct free ports: each socket is held until all are chosen, so none comes twice. */
+  public static int[] freePorts(int n) {
+    var sockets = new ServerSocket[n];
+    try {
+      var ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        sockets[i] = new ServerSocket(0);
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      for (ServerSocket s : sockets) {
+        try {
+          if (s != null) s.close();
+        } catch (IOException ignored) {
+          // closing a probe socket: nothing to do
+        }
+      }
     }
   }
 
