@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import io.tandem.app.auth.Accounts;
 import io.tandem.app.auth.AuthRoutes;
 import io.tandem.app.auth.Tokens;
+import io.tandem.app.docs.DocumentRoutes;
 import io.tandem.app.http.Origins;
 import io.tandem.app.http.RateLimits;
 import io.tandem.app.http.Routes;
@@ -20,6 +21,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import io.tandem.persistence.document.DocumentEntity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -69,7 +73,10 @@ public final class Node implements AutoCloseable {
         var result = SchemaRunner.apply(session, keyspace, SchemaRunner.Replication.parse(t.getString("cassandra.replication")));
         log.info("Schema of keyspace {}: applied {}, {} already there", keyspace, result.applied(), result.alreadyApplied().size());
       }
-      system = ActorSystem.create(Behaviors.empty(), "tandem", config);
+      system = ActorSystem.create(Behaviors.empty(), "tandem", persistenceConfig(t, contactPoints).withFallback(config));
+      var sharding = ClusterSharding.get(system);
+      var clock = java.time.Clock.systemUTC();
+      sharding.init(Entity.of(DocumentEntity.TYPE_KEY, ctx -> DocumentEntity.create(ctx.getEntityId(), clock)));
       Cluster.get(system); // joins the seed nodes
       var tokens = new Tokens(Tokens.secret(t.getString("auth.jwt-secret"), Path.of(t.getString("auth.secret-file"))),
           t.getDuration("auth.token-lifetime"), java.time.Clock.systemUTC());
@@ -78,7 +85,8 @@ public final class Node implements AutoCloseable {
       var auth = new AuthRoutes(accounts, tokens, t.getDuration("auth.token-lifetime"),
           t.getBoolean("auth.secure-cookie"), t.getBytes("http.max-body"),
           RateLimits.from(t.getConfig("rate-limits.rest")), RateLimits.from(t.getConfig("rate-limits.sign-in")));
-      var routes = new Routes(session, system, auth, new Origins(t.getStringList("http.allowed-origins")));
+      var docs = new DocumentRoutes(sharding, auth, Duration.ofSeconds(10), t.getBytes("http.max-body"));
+      var routes = new Routes(session, system, auth, docs, new Origins(t.getStringList("http.allowed-origins")));
       ServerBinding binding = Http.get(system)
           .newServerAt(t.getString("http.interface"), t.getInt("http.port"))
           .bind(routes.routes())
@@ -90,6 +98,24 @@ public final class Node implements AutoCloseable {
       if (cassandra != null) cassandra.close();
       throw e;
     }
+  }
+
+  /** The journal's driver points where Tandem's session does, and writes to Tandem's keyspace. */
+  private static Config persistenceConfig(Config t, java.util.List<InetSocketAddress> contactPoints) {
+    var points = contactPoints.stream().map(a -> a.getHostString() + ":" + a.getPort()).toList();
+    String keyspace = t.getString("cassandra.keyspace");
+    var c = com.typesafe.config.ConfigFactory.empty()
+        .withValue("datastax-java-driver.basic.contact-points", com.typesafe.config.ConfigValueFactory.fromIterable(points))
+        .withValue("datastax-java-driver.basic.load-balancing-policy.local-datacenter",
+            com.typesafe.config.ConfigValueFactory.fromAnyRef(t.getString("cassandra.local-datacenter")))
+        .withValue("pekko.persistence.cassandra.journal.keyspace", com.typesafe.config.ConfigValueFactory.fromAnyRef(keyspace))
+        .withValue("pekko.persistence.cassandra.snapshot.keyspace", com.typesafe.config.ConfigValueFactory.fromAnyRef(keyspace));
+    if (!t.getString("cassandra.username").isEmpty()) {
+      c = c.withValue("datastax-java-driver.advanced.auth-provider.class", com.typesafe.config.ConfigValueFactory.fromAnyRef("PlainTextAuthProvider"))
+          .withValue("datastax-java-driver.advanced.auth-provider.username", com.typesafe.config.ConfigValueFactory.fromAnyRef(t.getString("cassandra.username")))
+          .withValue("datastax-java-driver.advanced.auth-provider.password", com.typesafe.config.ConfigValueFactory.fromAnyRef(t.getString("cassandra.password")));
+    }
+    return c;
   }
 
   private static EmbeddedCassandra.Settings embeddedSettings(Config e) {

@@ -3,6 +3,7 @@ package io.tandem.app.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.app.http.JsonBody;
 import io.tandem.app.http.Problems;
 import io.tandem.app.http.RateLimits;
 import io.tandem.protocol.ErrorCode;
@@ -33,7 +34,7 @@ public final class AuthRoutes extends AllDirectives {
   private final Tokens tokens;
   private final Duration lifetime;
   private final boolean secureCookie;
-  private final long maxBody;
+  private final JsonBody body;
   private final RateLimits perUser;
   private final RateLimits perAddress;
 
@@ -43,7 +44,7 @@ public final class AuthRoutes extends AllDirectives {
     this.tokens = tokens;
     this.lifetime = lifetime;
     this.secureCookie = secureCookie;
-    this.maxBody = maxBody;
+    this.body = new JsonBody(maxBody);
     this.perUser = perUser;
     this.perAddress = perAddress;
   }
@@ -52,8 +53,8 @@ public final class AuthRoutes extends AllDirectives {
     return concat(
         pathPrefix("auth", () -> extractRequest(request -> limited(perAddress, "address:" + socketAddress(request),
             () -> concat(
-                path("register", () -> post(() -> jsonBody(this::register))),
-                path("login", () -> post(() -> jsonBody(this::login))),
+                path("register", () -> post(() -> body.object(this::register))),
+                path("login", () -> post(() -> body.object(this::login))),
                 path("logout", () -> post(this::logout)))))),
         path("me", () -> get(() -> authenticated(p -> onSuccess(accounts.find(p.userId()), found -> found
             .map(a -> (Route) complete(StatusCodes.OK, json(JSON.createObjectNode().put("userId", a.userId())
@@ -149,21 +150,6 @@ public final class AuthRoutes extends AllDirectives {
         .put("displayName", account.displayName()).put("token", issued.token())
         .put("expiresAt", issued.expiresAt().toString());
     return respondWithHeader(SetCookie.create(cookie), () -> complete(status, json(body)));
-  }
-
-  /** The request body as a JSON object of at most {@code maxBody} bytes, or a problem. */
-  private Route jsonBody(Function<JsonNode, Route> inner) {
-    return extractStrictEntity(scala.concurrent.duration.FiniteDuration.create(10, java.util.concurrent.TimeUnit.SECONDS),
-        maxBody, entity -> {
-      JsonNode body;
-      try {
-        body = JSON.readTree(entity.getData().toArray());
-      } catch (java.io.IOException e) {
-        return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "the body is not JSON"));
-      }
-      if (body == null || !body.isObject()) return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "the body is not a JSON object"));
-      return inner.apply(body);
-    });
   }
 
   private static String text(JsonNode body, String field) {

@@ -2,6 +2,7 @@ package io.tandem.app.http;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tandem.app.auth.AuthRoutes;
+import io.tandem.app.docs.DocumentRoutes;
 import io.tandem.protocol.ErrorCode;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -25,12 +26,14 @@ public final class Routes extends AllDirectives {
   private final ActorSystem<?> system;
   private final AuthRoutes auth;
 
+  private final DocumentRoutes docs;
   private final Origins origins;
 
-  public Routes(CqlSession session, ActorSystem<?> system, AuthRoutes auth, Origins origins) {
+  public Routes(CqlSession session, ActorSystem<?> system, AuthRoutes auth, DocumentRoutes docs, Origins origins) {
     this.session = session;
     this.system = system;
     this.auth = auth;
+    this.docs = docs;
     this.origins = origins;
   }
 
@@ -38,7 +41,8 @@ public final class Routes extends AllDirectives {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> origins.check(() ->
         pathPrefix("v1", () -> concat(
             path("health", () -> get(this::health)),
-            auth.routes())))));
+            auth.routes(),
+            docs.routes())))));
   }
 
   /** Ready when this node is an Up cluster member and Cassandra answers a query. */
