@@ -3,6 +3,8 @@ package io.tandem.app;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import io.tandem.app.auth.Accounts;
 import io.tandem.app.auth.AuthRoutes;
 import io.tandem.app.auth.Tokens;
@@ -12,16 +14,19 @@ import io.tandem.app.http.RateLimits;
 import io.tandem.app.http.Routes;
 import io.tandem.cassandra.EmbeddedCassandra;
 import io.tandem.cassandra.SchemaRunner;
+import io.tandem.persistence.document.DocumentEntity;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import io.tandem.persistence.document.DocumentEntity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -75,11 +80,11 @@ public final class Node implements AutoCloseable {
       }
       system = ActorSystem.create(Behaviors.empty(), "tandem", persistenceConfig(t, contactPoints).withFallback(config));
       var sharding = ClusterSharding.get(system);
-      var clock = java.time.Clock.systemUTC();
+      var clock = Clock.systemUTC();
       sharding.init(Entity.of(DocumentEntity.TYPE_KEY, ctx -> DocumentEntity.create(ctx.getEntityId(), clock)));
       Cluster.get(system); // joins the seed nodes
       var tokens = new Tokens(Tokens.secret(t.getString("auth.jwt-secret"), Path.of(t.getString("auth.secret-file"))),
-          t.getDuration("auth.token-lifetime"), java.time.Clock.systemUTC());
+          t.getDuration("auth.token-lifetime"), Clock.systemUTC());
       var accounts = new Accounts(session, keyspace, t.getInt("auth.bcrypt-cost"),
           system.dispatchers().lookup(DispatcherSelector.blocking()));
       var auth = new AuthRoutes(accounts, tokens, t.getDuration("auth.token-lifetime"),
@@ -101,19 +106,19 @@ public final class Node implements AutoCloseable {
   }
 
   /** The journal's driver points where Tandem's session does, and writes to Tandem's keyspace. */
-  private static Config persistenceConfig(Config t, java.util.List<InetSocketAddress> contactPoints) {
+  private static Config persistenceConfig(Config t, List<InetSocketAddress> contactPoints) {
     var points = contactPoints.stream().map(a -> a.getHostString() + ":" + a.getPort()).toList();
     String keyspace = t.getString("cassandra.keyspace");
-    var c = com.typesafe.config.ConfigFactory.empty()
-        .withValue("datastax-java-driver.basic.contact-points", com.typesafe.config.ConfigValueFactory.fromIterable(points))
+    var c = ConfigFactory.empty()
+        .withValue("datastax-java-driver.basic.contact-points", ConfigValueFactory.fromIterable(points))
         .withValue("datastax-java-driver.basic.load-balancing-policy.local-datacenter",
-            com.typesafe.config.ConfigValueFactory.fromAnyRef(t.getString("cassandra.local-datacenter")))
-        .withValue("pekko.persistence.cassandra.journal.keyspace", com.typesafe.config.ConfigValueFactory.fromAnyRef(keyspace))
-        .withValue("pekko.persistence.cassandra.snapshot.keyspace", com.typesafe.config.ConfigValueFactory.fromAnyRef(keyspace));
+            ConfigValueFactory.fromAnyRef(t.getString("cassandra.local-datacenter")))
+        .withValue("pekko.persistence.cassandra.journal.keyspace", ConfigValueFactory.fromAnyRef(keyspace))
+        .withValue("pekko.persistence.cassandra.snapshot.keyspace", ConfigValueFactory.fromAnyRef(keyspace));
     if (!t.getString("cassandra.username").isEmpty()) {
-      c = c.withValue("datastax-java-driver.advanced.auth-provider.class", com.typesafe.config.ConfigValueFactory.fromAnyRef("PlainTextAuthProvider"))
-          .withValue("datastax-java-driver.advanced.auth-provider.username", com.typesafe.config.ConfigValueFactory.fromAnyRef(t.getString("cassandra.username")))
-          .withValue("datastax-java-driver.advanced.auth-provider.password", com.typesafe.config.ConfigValueFactory.fromAnyRef(t.getString("cassandra.password")));
+      c = c.withValue("datastax-java-driver.advanced.auth-provider.class", ConfigValueFactory.fromAnyRef("PlainTextAuthProvider"))
+          .withValue("datastax-java-driver.advanced.auth-provider.username", ConfigValueFactory.fromAnyRef(t.getString("cassandra.username")))
+          .withValue("datastax-java-driver.advanced.auth-provider.password", ConfigValueFactory.fromAnyRef(t.getString("cassandra.password")));
     }
     return c;
   }
@@ -125,7 +130,7 @@ public final class Node implements AutoCloseable {
         ProcessHandle.current().pid());
   }
 
-  private static CqlSession session(Config c, java.util.List<InetSocketAddress> contactPoints) {
+  private static CqlSession session(Config c, List<InetSocketAddress> contactPoints) {
     CqlSessionBuilder b = CqlSession.builder().addContactPoints(contactPoints)
         .withLocalDatacenter(c.getString("local-datacenter"));
     if (!c.getString("username").isEmpty()) b.withAuthCredentials(c.getString("username"), c.getString("password"));
@@ -133,8 +138,8 @@ public final class Node implements AutoCloseable {
   }
 
   /** The embedded Cassandra's process, when this node started one. */
-  public java.util.Optional<ProcessHandle> embeddedCassandra() {
-    return cassandra == null ? java.util.Optional.empty() : ProcessHandle.of(cassandra.pid());
+  public Optional<ProcessHandle> embeddedCassandra() {
+    return cassandra == null ? Optional.empty() : ProcessHandle.of(cassandra.pid());
   }
 
   public InetSocketAddress httpAddress() {
