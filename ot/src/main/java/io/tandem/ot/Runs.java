@@ -51,10 +51,6 @@ final class Runs {
     return length;
   }
 
-  int size() {
-    return size;
-  }
-
   Insert[] toArray() {
     return size == runs.length ? runs : Arrays.copyOf(runs, size);
   }

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpCookie;
@@ -57,7 +56,7 @@ public final class AuthRoutes extends AllDirectives {
                 path("login", () -> post(() -> body.object(this::login))),
                 path("logout", () -> post(this::logout)))))),
         path("me", () -> get(() -> authenticated(p -> onSuccess(accounts.find(p.userId()), found -> found
-            .map(a -> (Route) complete(StatusCodes.OK, json(JSON.createObjectNode().put("userId", a.userId())
+            .map(a -> (Route) complete(StatusCodes.OK, JsonBody.entity(JSON.createObjectNode().put("userId", a.userId())
                 .put("username", a.username()).put("displayName", a.displayName()))))
             .orElseGet(() -> complete(Problems.of(ErrorCode.UNAUTHORIZED, "the account no longer exists"))))))));
   }
@@ -149,7 +148,7 @@ public final class AuthRoutes extends AllDirectives {
     ObjectNode body = JSON.createObjectNode().put("userId", account.userId()).put("username", account.username())
         .put("displayName", account.displayName()).put("token", issued.token())
         .put("expiresAt", issued.expiresAt().toString());
-    return respondWithHeader(SetCookie.create(cookie), () -> complete(status, json(body)));
+    return respondWithHeader(SetCookie.create(cookie), () -> complete(status, JsonBody.entity(body)));
   }
 
   private static String text(JsonNode body, String field) {
@@ -157,8 +156,5 @@ public final class AuthRoutes extends AllDirectives {
     return v != null && v.isTextual() ? v.asText() : null;
   }
 
-  private static org.apache.pekko.http.javadsl.model.ResponseEntity json(ObjectNode node) {
-    return org.apache.pekko.http.javadsl.model.HttpEntities.create(ContentTypes.APPLICATION_JSON, node.toString());
-  }
 
 }

@@ -21,8 +21,6 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
@@ -83,7 +81,7 @@ public final class DocumentRoutes extends AllDirectives {
     String t = title == null || title.isNull() ? "" : title.asText();
     return onSuccess(ask(id, r -> new DocumentEntity.Create(caller, t, r)), reply -> {
       if (reply instanceof DocumentEntity.Summary s) {
-        return respondWithHeader(Location.create("/v1/docs/" + id), () -> complete(StatusCodes.CREATED, json(summary(s))));
+        return respondWithHeader(Location.create("/v1/docs/" + id), () -> complete(StatusCodes.CREATED, JsonBody.entity(summary(s))));
       }
       return rejected(reply);
     });
@@ -125,13 +123,13 @@ public final class DocumentRoutes extends AllDirectives {
       ObjectNode out = JSON.createObjectNode();
       out.set("items", items);
       out.put("role", s.role().wire());
-      return complete(StatusCodes.OK, json(out));
+      return complete(StatusCodes.OK, JsonBody.entity(out));
     });
   }
 
   private Route answer(String id, Function<ActorRef<DocumentEntity.Reply>, DocumentEntity.Command> command, StatusCode ok) {
     return onSuccess(ask(id, command), reply -> reply instanceof DocumentEntity.Summary s
-        ? complete(ok, json(summary(s))) : rejected(reply));
+        ? complete(ok, JsonBody.entity(summary(s))) : rejected(reply));
   }
 
   private CompletionStage<DocumentEntity.Reply> ask(String id,
@@ -159,8 +157,5 @@ public final class DocumentRoutes extends AllDirectives {
     return o;
   }
 
-  private static org.apache.pekko.http.javadsl.model.ResponseEntity json(ObjectNode node) {
-    return HttpEntities.create(ContentTypes.APPLICATION_JSON, node.toString());
-  }
 
 }

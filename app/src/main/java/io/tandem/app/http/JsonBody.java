@@ -6,6 +6,9 @@ import io.tandem.protocol.ErrorCode;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import scala.concurrent.duration.FiniteDuration;
@@ -24,6 +27,11 @@ public final class JsonBody extends AllDirectives {
 
   public JsonBody(long maxBytes) {
     this.maxBytes = maxBytes;
+  }
+
+  /** {@code node} as an application/json response entity. */
+  public static ResponseEntity entity(JsonNode node) {
+    return HttpEntities.create(ContentTypes.APPLICATION_JSON, node.toString());
   }
 
   public Route object(Function<JsonNode, Route> inner) {

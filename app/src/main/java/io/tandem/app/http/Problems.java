@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.protocol.ErrorCode;
 import org.apache.pekko.http.javadsl.model.ContentType;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -54,9 +53,5 @@ public final class Problems {
       case CONFLICT -> "Conflict";
       case INTERNAL -> "Internal error";
     };
-  }
-
-  static ContentType.WithFixedCharset json() {
-    return ContentTypes.APPLICATION_JSON;
   }
 }

@@ -54,7 +54,7 @@ public final class Routes extends AllDirectives {
             return Problems.of(ErrorCode.INTERNAL, failure != null ? "Cassandra does not answer" : "not an Up cluster member yet",
                 StatusCodes.SERVICE_UNAVAILABLE.intValue());
           }
-          return HttpResponse.create().withEntity(Problems.json(),
+          return HttpResponse.create().withEntity(org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON,
               "{\"status\":\"ok\",\"cassandra\":\"" + rs.one().getString(0) + "\"}");
         });
     return completeWithFuture(answer);
