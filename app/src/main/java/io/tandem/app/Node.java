@@ -9,12 +9,17 @@ import io.tandem.app.auth.Accounts;
 import io.tandem.app.auth.AuthRoutes;
 import io.tandem.app.auth.Tokens;
 import io.tandem.app.docs.DocumentRoutes;
+import io.tandem.app.docs.TrashPurger;
+import io.tandem.app.groups.GroupRoutes;
+import io.tandem.app.groups.Groups;
 import io.tandem.app.http.Origins;
 import io.tandem.app.http.RateLimits;
 import io.tandem.app.http.Routes;
 import io.tandem.cassandra.EmbeddedCassandra;
 import io.tandem.cassandra.SchemaRunner;
 import io.tandem.persistence.document.DocumentEntity;
+import io.tandem.projections.docs.DocsByUserProjection;
+import io.tandem.projections.docs.DocsIndex;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -73,28 +78,11 @@ public final class Node implements AutoCloseable {
         }
       }
       session = session(t.getConfig("cassandra"), contactPoints);
-      String keyspace = t.getString("cassandra.keyspace");
-      if (t.getBoolean("cassandra.apply-schema")) {
-        var result = SchemaRunner.apply(session, keyspace, SchemaRunner.Replication.parse(t.getString("cassandra.replication")));
-        log.info("Schema of keyspace {}: applied {}, {} already there", keyspace, result.applied(), result.alreadyApplied().size());
-      }
+      if (t.getBoolean("cassandra.apply-schema")) applySchema(session, t);
       system = ActorSystem.create(Behaviors.empty(), "tandem", persistenceConfig(t, contactPoints).withFallback(config));
-      var sharding = ClusterSharding.get(system);
-      var clock = Clock.systemUTC();
-      sharding.init(Entity.of(DocumentEntity.TYPE_KEY, ctx -> DocumentEntity.create(ctx.getEntityId(), clock)));
-      Cluster.get(system); // joins the seed nodes
-      var tokens = new Tokens(Tokens.secret(t.getString("auth.jwt-secret"), Path.of(t.getString("auth.secret-file"))),
-          t.getDuration("auth.token-lifetime"), Clock.systemUTC());
-      var accounts = new Accounts(session, keyspace, t.getInt("auth.bcrypt-cost"),
-          system.dispatchers().lookup(DispatcherSelector.blocking()));
-      var auth = new AuthRoutes(accounts, tokens, t.getDuration("auth.token-lifetime"),
-          t.getBoolean("auth.secure-cookie"), t.getBytes("http.max-body"),
-          RateLimits.from(t.getConfig("rate-limits.rest")), RateLimits.from(t.getConfig("rate-limits.sign-in")));
-      var docs = new DocumentRoutes(sharding, auth, Duration.ofSeconds(10), t.getBytes("http.max-body"));
-      var routes = new Routes(session, system, auth, docs, new Origins(t.getStringList("http.allowed-origins")));
       ServerBinding binding = Http.get(system)
           .newServerAt(t.getString("http.interface"), t.getInt("http.port"))
-          .bind(routes.routes())
+          .bind(wire(t, session, system).routes())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       return new Node(cassandra, session, system, binding);
     } catch (Exception | Error e) {
@@ -103,6 +91,36 @@ public final class Node implements AutoCloseable {
       if (cassandra != null) cassandra.close();
       throw e;
     }
+  }
+
+  private static void applySchema(CqlSession session, Config t) {
+    String keyspace = t.getString("cassandra.keyspace");
+    var result = SchemaRunner.apply(session, keyspace, SchemaRunner.Replication.parse(t.getString("cassandra.replication")));
+    log.info("Schema of keyspace {}: applied {}, {} already there", keyspace, result.applied(), result.alreadyApplied().size());
+  }
+
+  /** Starts the entities and projections of this node and builds the routes that reach them. */
+  private static Routes wire(Config t, CqlSession session, ActorSystem<Void> system) throws Exception {
+    String keyspace = t.getString("cassandra.keyspace");
+    var clock = Clock.systemUTC();
+    var sharding = ClusterSharding.get(system);
+    sharding.init(Entity.of(DocumentEntity.TYPE_KEY, ctx -> DocumentEntity.create(ctx.getEntityId(), clock)));
+    Cluster.get(system); // joins the seed nodes
+    var index = new DocsIndex(session, keyspace);
+    DocsByUserProjection.init(system, index);
+    TrashPurger.init(system, index, sharding, new TrashPurger.Settings(t.getDuration("trash.retention"),
+        t.getDuration("trash.purge-interval"), (int) t.getDuration("trash.lookback").toDays()), clock);
+    var tokens = new Tokens(Tokens.secret(t.getString("auth.jwt-secret"), Path.of(t.getString("auth.secret-file"))),
+        t.getDuration("auth.token-lifetime"), clock);
+    var accounts = new Accounts(session, keyspace, t.getInt("auth.bcrypt-cost"),
+        system.dispatchers().lookup(DispatcherSelector.blocking()));
+    long maxBody = t.getBytes("http.max-body");
+    var auth = new AuthRoutes(accounts, tokens, t.getDuration("auth.token-lifetime"), t.getBoolean("auth.secure-cookie"),
+        maxBody, RateLimits.from(t.getConfig("rate-limits.rest")), RateLimits.from(t.getConfig("rate-limits.sign-in")));
+    var groups = new Groups(session, keyspace);
+    var docs = new DocumentRoutes(sharding, auth, groups, index, Duration.ofSeconds(10), maxBody);
+    return new Routes(session, system, auth, docs, new GroupRoutes(groups, accounts, auth, maxBody),
+        new Origins(t.getStringList("http.allowed-origins")));
   }
 
   /** The journal's driver points where Tandem's session does, and writes to Tandem's keyspace. */
@@ -114,7 +132,8 @@ public final class Node implements AutoCloseable {
         .withValue("datastax-java-driver.basic.load-balancing-policy.local-datacenter",
             ConfigValueFactory.fromAnyRef(t.getString("cassandra.local-datacenter")))
         .withValue("pekko.persistence.cassandra.journal.keyspace", ConfigValueFactory.fromAnyRef(keyspace))
-        .withValue("pekko.persistence.cassandra.snapshot.keyspace", ConfigValueFactory.fromAnyRef(keyspace));
+        .withValue("pekko.persistence.cassandra.snapshot.keyspace", ConfigValueFactory.fromAnyRef(keyspace))
+        .withValue("pekko.projection.cassandra.offset-store.keyspace", ConfigValueFactory.fromAnyRef(keyspace));
     if (!t.getString("cassandra.username").isEmpty()) {
       c = c.withValue("datastax-java-driver.advanced.auth-provider.class", ConfigValueFactory.fromAnyRef("PlainTextAuthProvider"))
           .withValue("datastax-java-driver.advanced.auth-provider.username", ConfigValueFactory.fromAnyRef(t.getString("cassandra.username")))

@@ -3,6 +3,7 @@ package io.tandem.app.http;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tandem.app.auth.AuthRoutes;
 import io.tandem.app.docs.DocumentRoutes;
+import io.tandem.app.groups.GroupRoutes;
 import io.tandem.protocol.ErrorCode;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -25,15 +26,17 @@ public final class Routes extends AllDirectives {
   private final CqlSession session;
   private final ActorSystem<?> system;
   private final AuthRoutes auth;
-
   private final DocumentRoutes docs;
+  private final GroupRoutes groups;
   private final Origins origins;
 
-  public Routes(CqlSession session, ActorSystem<?> system, AuthRoutes auth, DocumentRoutes docs, Origins origins) {
+  public Routes(CqlSession session, ActorSystem<?> system, AuthRoutes auth, DocumentRoutes docs, GroupRoutes groups,
+      Origins origins) {
     this.session = session;
     this.system = system;
     this.auth = auth;
     this.docs = docs;
+    this.groups = groups;
     this.origins = origins;
   }
 
@@ -42,7 +45,8 @@ public final class Routes extends AllDirectives {
         pathPrefix("v1", () -> concat(
             path("health", () -> get(this::health)),
             auth.routes(),
-            docs.routes())))));
+            docs.routes(),
+            groups.routes())))));
   }
 
   /** Ready when this node is an Up cluster member and Cassandra answers a query. */

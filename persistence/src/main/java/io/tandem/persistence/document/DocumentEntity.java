@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -23,13 +25,21 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * the next issue): sharded by document id, event-sourced to the journal. Every command names its
  * caller and is answered; refusals are {@link Rejected} values with the protocol's code. A
  * document the caller may not see is {@code not_found}, never {@code forbidden}: its existence
- * is not revealed. A deleted document sits in its owners' trash until restored or purged.
+ * is not revealed. A deleted document sits in its owners' trash until restored or purged; a
+ * purged document is a tombstone that answers {@code not_found} to everyone, for ever.
+ *
+ * <p>Metadata events carry one of {@link #TAGS} tags, {@code docs-0} to {@code docs-3} by document
+ * id, which the docs-by-user projection reads; they are rare, so the second write a tag costs
+ * (ARCHITECTURE.md) does not slow editing. Replies carry the journal sequence number of the state
+ * they describe, so read models written through from a reply are ordered with the projection's.
  */
 public final class DocumentEntity
     extends EventSourcedBehaviorWithEnforcedReplies<DocumentEntity.Command, DocumentEntity.Event, DocumentEntity.State> {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Document");
   public static final int MAX_TITLE = 200;
+  /** How many tags the metadata events are spread over: one projection instance reads each. */
+  public static final int TAGS = 4;
 
   /** Who asks: the user, the groups they are in, and whether they came by the document's link. */
   public record Caller(String userId, Set<String> groups, boolean viaLink) implements CborSerializable {
@@ -51,12 +61,16 @@ public final class DocumentEntity
   public record Share(Caller caller, Principal principal, Role role, ActorRef<Reply> replyTo) implements Command {}
   public record Unshare(Caller caller, Principal principal, ActorRef<Reply> replyTo) implements Command {}
   public record TransferOwnership(Caller caller, String toUserId, ActorRef<Reply> replyTo) implements Command {}
+  /** From the trash purger: erase the document if it has been in the trash since before {@code cutoff}. */
+  public record Purge(Instant cutoff, ActorRef<Reply> replyTo) implements Command {}
 
   public sealed interface Reply extends CborSerializable {}
   /** The document as the caller sees it, with the caller's role. */
   public record Summary(String docId, String title, Role role, Acl acl, Instant createdAt, Instant updatedAt,
-      Instant trashedAt) implements Reply {}
+      Instant trashedAt, long seqNr) implements Reply {}
   public record Rejected(ErrorCode code, String detail) implements Reply {}
+  /** Answer to {@link Purge}: whether the document is gone now. */
+  public record PurgeResult(boolean purged) implements Reply {}
 
   public sealed interface Event extends CborSerializable {}
   public record Created(String ownerId, String title, Instant at) implements Event {}
@@ -64,9 +78,12 @@ public final class DocumentEntity
   public record Trashed(String by, Instant at) implements Event {}
   public record Restored(String by, Instant at) implements Event {}
   public record AccessChanged(Acl acl, String by, Instant at) implements Event {}
+  public record Purged(Instant at) implements Event {}
 
   public sealed interface State extends CborSerializable {}
   public record Empty() implements State {}
+  /** What is left of a purged document: that it existed, so its id is never reused. */
+  public record Gone() implements State {}
   public record Doc(String title, Acl acl, Instant createdAt, Instant updatedAt, Instant trashedAt) implements State {
     boolean trashed() {
       return trashedAt != null;
@@ -79,15 +96,29 @@ public final class DocumentEntity
 
   private final String docId;
   private final Clock clock;
+  private final ActorContext<Command> context;
+  private final Set<String> tags;
 
-  private DocumentEntity(String docId, Clock clock) {
+  private DocumentEntity(String docId, Clock clock, ActorContext<Command> context) {
     super(PersistenceId.of(TYPE_KEY.name(), docId));
     this.docId = docId;
     this.clock = clock;
+    this.context = context;
+    this.tags = Set.of(tagOf(docId));
   }
 
   public static Behavior<Command> create(String docId, Clock clock) {
-    return new DocumentEntity(docId, clock);
+    return Behaviors.setup(ctx -> new DocumentEntity(docId, clock, ctx));
+  }
+
+  /** The tag of a document's metadata events. */
+  public static String tagOf(String docId) {
+    return "docs-" + Math.floorMod(docId.hashCode(), TAGS);
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return tags;
   }
 
   @Override
@@ -106,7 +137,12 @@ public final class DocumentEntity
         .onCommand(Restore.class, c -> notFound(c.replyTo()))
         .onCommand(Share.class, c -> notFound(c.replyTo()))
         .onCommand(Unshare.class, c -> notFound(c.replyTo()))
-        .onCommand(TransferOwnership.class, c -> notFound(c.replyTo()));
+        .onCommand(TransferOwnership.class, c -> notFound(c.replyTo()))
+        .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), new PurgeResult(false)));
+    b.forStateType(Gone.class)
+        .onCommand(Create.class, c -> reject(c.replyTo(), ErrorCode.CONFLICT, "the document existed and was purged"))
+        .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), new PurgeResult(true)))
+        .onAnyCommand(this::notFound);
     b.forStateType(Doc.class)
         .onCommand(Create.class, (d, c) -> reject(c.replyTo(), ErrorCode.CONFLICT, "the document exists"))
         .onCommand(Get.class, this::get)
@@ -116,7 +152,8 @@ public final class DocumentEntity
         .onCommand(Share.class, (d, c) -> changeAccess(d, c.caller(), d.acl().grant(c.principal(), c.role()), c.replyTo()))
         .onCommand(Unshare.class, (d, c) -> changeAccess(d, c.caller(), d.acl().revoke(c.principal()), c.replyTo()))
         .onCommand(TransferOwnership.class,
-            (d, c) -> changeAccess(d, c.caller(), d.acl().transferOwnership(c.caller().userId(), c.toUserId()), c.replyTo()));
+            (d, c) -> changeAccess(d, c.caller(), d.acl().transferOwnership(c.caller().userId(), c.toUserId()), c.replyTo()))
+        .onCommand(Purge.class, this::purge);
     return b.build();
   }
 
@@ -159,6 +196,11 @@ public final class DocumentEntity
         .thenReply(c.replyTo(), s -> summary((Doc) s, Role.OWNER));
   }
 
+  private ReplyEffect<Event, State> purge(Doc d, Purge c) {
+    if (!d.trashed() || d.trashedAt().isAfter(c.cutoff())) return Effect().reply(c.replyTo(), new PurgeResult(false));
+    return Effect().persist(new Purged(clock.instant())).thenReply(c.replyTo(), s -> new PurgeResult(true));
+  }
+
   private ReplyEffect<Event, State> changeAccess(Doc d, Caller caller, Acl.Change change, ActorRef<Reply> replyTo) {
     var refusal = guard(d, caller, Role.OWNER);
     if (refusal.isPresent()) return Effect().reply(replyTo, refusal.get());
@@ -189,7 +231,8 @@ public final class DocumentEntity
   }
 
   private Summary summary(Doc d, Role role) {
-    return new Summary(docId, d.title(), role, d.acl(), d.createdAt(), d.updatedAt(), d.trashedAt());
+    return new Summary(docId, d.title(), role, d.acl(), d.createdAt(), d.updatedAt(), d.trashedAt(),
+        lastSequenceNumber(context));
   }
 
   private Rejected notFoundReply() {
@@ -198,6 +241,17 @@ public final class DocumentEntity
 
   private ReplyEffect<Event, State> notFound(ActorRef<Reply> replyTo) {
     return Effect().reply(replyTo, notFoundReply());
+  }
+
+  private ReplyEffect<Event, State> notFound(Command c) {
+    if (c instanceof Get g) return notFound(g.replyTo());
+    if (c instanceof Rename r) return notFound(r.replyTo());
+    if (c instanceof Delete d) return notFound(d.replyTo());
+    if (c instanceof Restore r) return notFound(r.replyTo());
+    if (c instanceof Share s) return notFound(s.replyTo());
+    if (c instanceof Unshare u) return notFound(u.replyTo());
+    if (c instanceof TransferOwnership t) return notFound(t.replyTo());
+    throw new IllegalArgumentException("unexpected command " + c);
   }
 
   private ReplyEffect<Event, State> reject(ActorRef<Reply> replyTo, ErrorCode code, String detail) {
@@ -213,7 +267,8 @@ public final class DocumentEntity
         .onEvent(Renamed.class, (d, e) -> new Doc(e.title(), d.acl(), d.createdAt(), e.at(), d.trashedAt()))
         .onEvent(Trashed.class, (d, e) -> new Doc(d.title(), d.acl(), d.createdAt(), e.at(), e.at()))
         .onEvent(Restored.class, (d, e) -> new Doc(d.title(), d.acl(), d.createdAt(), e.at(), null))
-        .onEvent(AccessChanged.class, (d, e) -> new Doc(d.title(), e.acl(), d.createdAt(), e.at(), d.trashedAt()));
+        .onEvent(AccessChanged.class, (d, e) -> new Doc(d.title(), e.acl(), d.createdAt(), e.at(), d.trashedAt()))
+        .onEvent(Purged.class, (d, e) -> new Gone());
     return b.build();
   }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.tandem.persistence.access.Principal;
@@ -113,5 +115,34 @@ class DocumentEntityTest {
     var doc = assertInstanceOf(DocumentEntity.Doc.class, restarted.state());
     assertEquals("Plans", doc.title());
     assertEquals(Role.VIEWER, ((DocumentEntity.Summary) run(r -> new DocumentEntity.Get(BOB, r))).role());
+  }
+
+  @Test
+  void repliesCarryTheJournalSequenceNumberAndEventsTheirTag() {
+    var renamed = (DocumentEntity.Summary) run(r -> new DocumentEntity.Rename(ALICE, "Two", r));
+    assertEquals(2, renamed.seqNr());
+    var result = kit.<Reply>runCommand(r -> new DocumentEntity.Share(ALICE, new Principal.User("bob"), Role.VIEWER, r));
+    assertEquals(3, ((DocumentEntity.Summary) result.reply()).seqNr());
+    assertEquals(3, ((DocumentEntity.Summary) run(r -> new DocumentEntity.Get(BOB, r))).seqNr());
+    assertEquals(DocumentEntity.tagOf("d1"), DocumentEntity.tagOf("d1"));
+    assertTrue(DocumentEntity.tagOf("d1").matches("docs-[0-3]"));
+  }
+
+  @Test
+  void thePurgerErasesOnlyWhatHasBeenInTheTrashLongEnough() {
+    var cutoffBefore = java.time.Instant.now().minusSeconds(3600);
+    assertFalse(((DocumentEntity.PurgeResult) run(r -> new DocumentEntity.Purge(java.time.Instant.now(), r))).purged(),
+        "not in the trash: kept");
+    run(r -> new DocumentEntity.Delete(ALICE, r));
+    assertFalse(((DocumentEntity.PurgeResult) run(r -> new DocumentEntity.Purge(cutoffBefore, r))).purged(),
+        "trashed after the cutoff: kept");
+    var purge = kit.<Reply>runCommand(r -> new DocumentEntity.Purge(java.time.Instant.now().plusSeconds(1), r));
+    assertTrue(((DocumentEntity.PurgeResult) purge.reply()).purged());
+    assertInstanceOf(DocumentEntity.Purged.class, purge.event());
+    assertRejected(ErrorCode.NOT_FOUND, run(r -> new DocumentEntity.Get(ALICE, r)));
+    assertRejected(ErrorCode.NOT_FOUND, run(r -> new DocumentEntity.Restore(ALICE, r)));
+    assertRejected(ErrorCode.CONFLICT, run(r -> new DocumentEntity.Create(ALICE, "reuse", r)));
+    assertInstanceOf(DocumentEntity.Gone.class, kit.restart().state());
+    assertRejected(ErrorCode.NOT_FOUND, run(r -> new DocumentEntity.Share(ALICE, new Principal.User("bob"), Role.VIEWER, r)));
   }
 }
