@@ -2,13 +2,13 @@ package io.tandem.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tandem.cassandra.TestCassandra;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -16,14 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded default end to end, on a Cassandra of its own: what a node acknowledged is there
- * after the node stops and starts again, and after Cassandra is killed with -9 and started again.
+ * after the node stops and starts again, and after Cassandra is killed with -9 and started again:
+ * accounts, documents, their shares, groups, the trash and every list.
  */
 class DurabilityIT {
 
   @TempDir
   static Path dir;
-
-  private static final HttpClient http = HttpClient.newHttpClient();
 
   private static Config config() {
     int remote = PORTS[3];
@@ -45,33 +44,73 @@ class DurabilityIT {
   /** Cassandra's CQL and storage ports, the node's HTTP and remoting ports: distinct, kept across restarts. */
   private static final int[] PORTS = TestCassandra.freePorts(4);
 
-  private static int post(Node node, String path, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(TestNode.base(node).resolve(path)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
-  }
+  private static Node node;
+  private static final TestApi api = new TestApi(() -> node);
 
   private static String account(String name) {
     return "{\"username\":\"" + name + "\",\"password\":\"password1\"}";
   }
 
-  @Test
-  void accountsSurviveARestartOfTheNodeAndAKillOfCassandra() throws Exception {
-    try (Node first = Node.start(config())) {
-      assertEquals(201, post(first, "/v1/auth/register", account("alice")));
-    } // the node stops, and its Cassandra with SIGTERM
+  private static TestApi.User login(String name) throws Exception {
+    JsonNode u = TestApi.ok(api.send("POST", "/v1/auth/login", (String) null, account(name)), 200);
+    return new TestApi.User(u.get("userId").asText(), u.get("token").asText());
+  }
 
-    try (Node second = Node.start(config())) {
-      assertEquals(200, post(second, "/v1/auth/login", account("alice")));
-      assertEquals(201, post(second, "/v1/auth/register", account("bob"))); // acknowledged…
-      ProcessHandle cassandra = second.embeddedCassandra().orElseThrow();
-      cassandra.destroyForcibly(); // …then kill -9: no drain, no flush
-      cassandra.onExit().get(30, TimeUnit.SECONDS);
+  private static List<String> list(TestApi.User user, String shelf) throws Exception {
+    var ids = new ArrayList<String>();
+    TestApi.ok(api.send("GET", "/v1/docs?shelf=" + shelf, user, null), 200).get("items").forEach(i -> ids.add(i.get("id").asText()));
+    return ids;
+  }
+
+  @Test
+  void whatWasAcknowledgedSurvivesARestartOfTheNodeAndAKillOfCassandra() throws Exception {
+    node = Node.start(config());
+    try {
+      api.register("alice");
+    } finally {
+      node.close(); // the node stops, and its Cassandra with SIGTERM
     }
 
-    try (Node third = Node.start(config())) {
-      assertEquals(200, post(third, "/v1/auth/login", account("alice")));
-      assertEquals(200, post(third, "/v1/auth/login", account("bob")));
-      assertEquals(409, post(third, "/v1/auth/register", account("bob")));
+    String doc;
+    String trashed;
+    String team;
+    node = Node.start(config());
+    try {
+      TestApi.User alice = login("alice");
+      TestApi.User bob = api.register("bob");
+      TestApi.User carol = api.register("carol");
+      doc = api.create(alice, "Durable");
+      api.share(alice, doc, bob.principal(), "editor");
+      TestApi.ok(api.send("PATCH", "/v1/docs/" + doc, bob, "{\"title\":\"Durable, renamed\"}"), 200);
+      team = TestApi.ok(api.send("POST", "/v1/groups", alice, "{\"name\":\"Team\"}"), 201).get("id").asText();
+      TestApi.ok(api.send("PUT", "/v1/groups/" + team + "/members/" + carol.id(), alice, null), 200);
+      api.share(alice, doc, "group:" + team, "commenter");
+      trashed = api.create(alice, "Binned");
+      TestApi.ok(api.send("DELETE", "/v1/docs/" + trashed, alice, null), 200); // all acknowledged…
+      ProcessHandle cassandra = node.embeddedCassandra().orElseThrow();
+      cassandra.destroyForcibly(); // …then kill -9: no drain, no flush
+      cassandra.onExit().get(30, TimeUnit.SECONDS);
+    } finally {
+      node.close();
+    }
+
+    node = Node.start(config());
+    try {
+      TestApi.User alice = login("alice");
+      TestApi.User bob = login("bob");
+      TestApi.User carol = login("carol");
+      assertEquals(409, api.send("POST", "/v1/auth/register", (String) null, account("bob")).statusCode());
+      JsonNode d = TestApi.ok(api.send("GET", "/v1/docs/" + doc, alice, null), 200);
+      assertEquals("Durable, renamed", d.get("title").asText());
+      assertEquals("editor", TestApi.ok(api.send("GET", "/v1/docs/" + doc, bob, null), 200).get("role").asText());
+      assertEquals("commenter", TestApi.ok(api.send("GET", "/v1/docs/" + doc, carol, null), 200).get("role").asText());
+      assertEquals(List.of(doc), list(alice, "active"));
+      assertEquals(List.of(doc), list(bob, "active"));
+      assertEquals(List.of(doc), list(carol, "active"));
+      assertEquals(List.of(trashed), list(alice, "trash"));
+      assertEquals(2, TestApi.ok(api.send("GET", "/v1/groups/" + team, alice, null), 200).get("members").size());
+    } finally {
+      node.close();
     }
   }
 }
