@@ -54,6 +54,10 @@ public final class Main {
       config = config.withValue("tandem.http.allowed-origins",
           ConfigValueFactory.fromIterable(Arrays.stream(origins.split(",")).map(String::strip).toList()));
     }
+    String issuers = System.getenv("TANDEM_OIDC_ISSUERS");
+    if (issuers != null && !issuers.isBlank()) {
+      config = ConfigFactory.parseString("tandem.auth.oidc.issuers = " + issuers).withFallback(config);
+    }
     return config;
   }
 }

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.tandem.app.auth.Accounts;
 import io.tandem.app.auth.AuthRoutes;
+import io.tandem.app.auth.ExternalIssuers;
 import io.tandem.app.auth.Tokens;
 import io.tandem.app.docs.DocumentRoutes;
 import io.tandem.app.docs.TrashPurger;
@@ -110,8 +111,11 @@ public final class Node implements AutoCloseable {
     DocsByUserProjection.init(system, index);
     TrashPurger.init(system, index, sharding, new TrashPurger.Settings(t.getDuration("trash.retention"),
         t.getDuration("trash.purge-interval"), (int) t.getDuration("trash.lookback").toDays()), clock);
+    var issuers = t.getConfigList("auth.oidc.issuers").stream().map(i -> new ExternalIssuers.Issuer(i.getString("issuer"),
+        i.getString("jwks-uri"), i.getString("audience"), i.hasPath("username-claim") ? i.getString("username-claim") : "preferred_username"))
+        .toList();
     var tokens = new Tokens(Tokens.secret(t.getString("auth.jwt-secret"), Path.of(t.getString("auth.secret-file"))),
-        t.getDuration("auth.token-lifetime"), clock);
+        t.getDuration("auth.token-lifetime"), clock, new ExternalIssuers(issuers));
     var accounts = new Accounts(session, keyspace, t.getInt("auth.bcrypt-cost"),
         system.dispatchers().lookup(DispatcherSelector.blocking()));
     long maxBody = t.getBytes("http.max-body");

@@ -55,10 +55,19 @@ public final class AuthRoutes extends AllDirectives {
                 path("register", () -> post(() -> body.object(this::register))),
                 path("login", () -> post(() -> body.object(this::login))),
                 path("logout", () -> post(this::logout)))))),
-        path("me", () -> get(() -> authenticated(p -> onSuccess(accounts.find(p.userId()), found -> found
-            .map(a -> (Route) complete(StatusCodes.OK, JsonBody.entity(JSON.createObjectNode().put("userId", a.userId())
-                .put("username", a.username()).put("displayName", a.displayName()))))
-            .orElseGet(() -> complete(Problems.of(ErrorCode.UNAUTHORIZED, "the account no longer exists"))))))));
+        path("me", () -> get(() -> authenticated(this::me))));
+  }
+
+  /** The caller's account; an external issuer's user is described by their token. */
+  private Route me(Tokens.Principal p) {
+    if (p.external()) {
+      return complete(StatusCodes.OK, JsonBody.entity(JSON.createObjectNode().put("userId", p.userId())
+          .put("username", p.username()).put("displayName", p.username()).put("issuer", p.issuer())));
+    }
+    return onSuccess(accounts.find(p.userId()), found -> found
+        .map(a -> (Route) complete(StatusCodes.OK, JsonBody.entity(JSON.createObjectNode().put("userId", a.userId())
+            .put("username", a.username()).put("displayName", a.displayName()))))
+        .orElseGet(() -> complete(Problems.of(ErrorCode.UNAUTHORIZED, "the account no longer exists"))));
   }
 
   /** The principal of the request's token, or a 401 problem; each user's calls are rate limited. */

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -25,14 +26,19 @@ import java.util.UUID;
  * Tandem's own JWTs: HS256 with a secret of at least 256 bits, issuer {@code tandem}, subject the
  * user id, a {@code username} claim, and an expiry. Verification accepts nothing else: no
  * {@code alg: none}, no other algorithm, no other key, nothing expired (30 s of clock skew).
+ * A token whose issuer is not {@code tandem} goes to the configured {@link ExternalIssuers}.
  */
 public final class Tokens {
 
   public static final String ISSUER = "tandem";
   private static final Duration SKEW = Duration.ofSeconds(30);
 
-  /** Who a valid token speaks for. */
-  public record Principal(String userId, String username) {}
+  /** Who a valid token speaks for, and who issued it: {@link #ISSUER} or an external issuer. */
+  public record Principal(String userId, String username, String issuer) {
+    public boolean external() {
+      return !ISSUER.equals(issuer);
+    }
+  }
 
   /** A token and when it stops being valid. */
   public record Issued(String token, Instant expiresAt) {}
@@ -42,8 +48,14 @@ public final class Tokens {
   private final Clock clock;
   private final MACSigner signer;
   private final MACVerifier verifier;
+  private final ExternalIssuers external;
 
   public Tokens(byte[] secret, Duration lifetime, Clock clock) {
+    this(secret, lifetime, clock, new ExternalIssuers(List.of()));
+  }
+
+  public Tokens(byte[] secret, Duration lifetime, Clock clock, ExternalIssuers external) {
+    this.external = external;
     if (secret.length < 32) throw new IllegalArgumentException("an HS256 secret needs at least 32 bytes");
     this.secret = secret.clone();
     this.lifetime = lifetime;
@@ -98,10 +110,14 @@ public final class Tokens {
     return new Issued(jwt.serialize(), expires);
   }
 
-  /** The principal of a valid token, or empty: never an exception for a bad token. */
+  /**
+   * The principal of a valid token, Tandem's own or an external issuer's, or empty: never an
+   * exception for a bad token.
+   */
   public Optional<Principal> verify(String token) {
     try {
       SignedJWT jwt = SignedJWT.parse(token);
+      if (!ISSUER.equals(jwt.getJWTClaimsSet().getIssuer())) return external.verify(jwt);
       if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) return Optional.empty();
       if (!jwt.verify(verifier)) return Optional.empty();
       JWTClaimsSet claims = jwt.getJWTClaimsSet();
@@ -112,7 +128,7 @@ public final class Tokens {
         return Optional.empty();
       }
       Object username = claims.getClaim("username");
-      return Optional.of(new Principal(claims.getSubject(), username instanceof String s ? s : ""));
+      return Optional.of(new Principal(claims.getSubject(), username instanceof String s ? s : "", ISSUER));
     } catch (ParseException | JOSEException | RuntimeException e) {
       return Optional.empty();
     }

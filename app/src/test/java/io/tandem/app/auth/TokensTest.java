@@ -27,7 +27,7 @@ class TokensTest {
   @Test
   void aTokenItIssuedNamesItsUser() {
     var issued = tokens.issue("u-1", "alice");
-    assertEquals(new Tokens.Principal("u-1", "alice"), tokens.verify(issued.token()).orElseThrow());
+    assertEquals(new Tokens.Principal("u-1", "alice", Tokens.ISSUER), tokens.verify(issued.token()).orElseThrow());
     assertEquals(NOW.plus(Duration.ofHours(1)), issued.expiresAt());
   }
 
