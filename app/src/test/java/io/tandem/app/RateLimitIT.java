@@ -75,4 +75,15 @@ class RateLimitIT {
     assertEquals(429, guessing.statusCode(), guessing.body());
     assertTrue(guessing.headers().firstValue("retry-after").isPresent());
   }
+
+  @Test
+  void anAddressSendingInvalidTokensIsSlowedDown() throws Exception {
+    var forged = HttpRequest.newBuilder(TestNode.base(node).resolve("/v1/me")).header("Authorization", "Bearer not.a.token");
+    for (int i = 0; i < 3; i++) assertEquals(401, send(forged).statusCode());
+    HttpResponse<String> refused = send(forged);
+    assertEquals(429, refused.statusCode(), refused.body());
+    assertTrue(refused.headers().firstValue("retry-after").isPresent());
+    var none = HttpRequest.newBuilder(TestNode.base(node).resolve("/v1/me"));
+    assertEquals(401, send(none).statusCode(), "no token at all is just unauthorized");
+  }
 }

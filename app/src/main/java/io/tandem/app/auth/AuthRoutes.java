@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpCookie;
@@ -70,19 +71,24 @@ public final class AuthRoutes extends AllDirectives {
         .orElseGet(() -> complete(Problems.of(ErrorCode.UNAUTHORIZED, "the account no longer exists"))));
   }
 
-  /** The principal of the request's token, or a 401 problem; each user's calls are rate limited. */
+  /**
+   * The principal of the request's token, or a 401 problem; each user's calls are rate limited,
+   * and so are an address's invalid tokens (with the sign-in limits), so tokens cannot be guessed
+   * or a node kept busy verifying forged ones.
+   */
   public Route authenticated(Function<Tokens.Principal, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> optionalCookie(COOKIE, cookie -> {
+    return optionalHeaderValueByName("Authorization", header -> optionalCookie(COOKIE, cookie -> extractRequest(request -> {
       Optional<String> token = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).strip());
       if (token.isEmpty()) token = cookie.map(c -> c.value());
       Optional<Tokens.Principal> principal = token.flatMap(tokens::verify);
       if (principal.isEmpty()) {
         String detail = token.isEmpty() ? "sign in: no Bearer token or session cookie" : "the token is invalid or expired";
-        return complete(Problems.of(ErrorCode.UNAUTHORIZED, detail)
+        Supplier<Route> unauthorized = () -> complete(Problems.of(ErrorCode.UNAUTHORIZED, detail)
             .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("WWW-Authenticate", "Bearer")));
+        return token.isEmpty() ? unauthorized.get() : limited(perAddress, "bad-token:" + socketAddress(request), unauthorized);
       }
       return limited(perUser, "user:" + principal.get().userId(), () -> inner.apply(principal.get()));
-    }));
+    })));
   }
 
   /**
@@ -102,7 +108,7 @@ public final class AuthRoutes extends AllDirectives {
   }
 
   /** {@code inner} if {@code key}'s bucket has a token, else 429 rate_limited with Retry-After. */
-  private Route limited(RateLimits limits, String key, java.util.function.Supplier<Route> inner) {
+  private Route limited(RateLimits limits, String key, Supplier<Route> inner) {
     RateLimits.Verdict verdict = limits.take(key);
     if (verdict.allowed()) return inner.get();
     long seconds = Math.max(1, (verdict.retryAfter().toMillis() + 999) / 1000);
