@@ -155,7 +155,7 @@ public final class Node implements AutoCloseable {
 
   private static CqlSession session(Config c, List<InetSocketAddress> contactPoints) {
     CqlSessionBuilder b = CqlSession.builder().addContactPoints(contactPoints)
-        .withLocalDatacenter(c.getString("local-datacenter"));
+        .withLocalDatacenter(c.getString("local-datacenter")).withConfigLoader(SchemaRunner.driverConfig());
     if (!c.getString("username").isEmpty()) b.withAuthCredentials(c.getString("username"), c.getString("password"));
     return b.build();
   }

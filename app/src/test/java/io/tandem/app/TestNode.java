@@ -15,10 +15,13 @@ public final class TestNode {
     int[] ports = TestCassandra.freePorts(2); // distinct: HTTP and the cluster's remoting
     int remote = ports[1];
     var address = cassandra.contactPoint();
-    // Tests sign in from one address many times a second; RateLimitIT sets the limits it tests.
+    // Tests sign in from one address and call as one user many times a second; RateLimitIT sets
+    // the limits it tests.
     return ConfigFactory.parseMap(Map.ofEntries(
             Map.entry("tandem.rate-limits.sign-in.tokens", 1000),
-            Map.entry("tandem.rate-limits.sign-in.burst", 1000)))
+            Map.entry("tandem.rate-limits.sign-in.burst", 1000),
+            Map.entry("tandem.rate-limits.rest.tokens", 10000),
+            Map.entry("tandem.rate-limits.rest.burst", 10000)))
         .withFallback(ConfigFactory.parseMap(Map.of(
             "tandem.http.port", ports[0],
             "tandem.cassandra.embedded.enabled", false,

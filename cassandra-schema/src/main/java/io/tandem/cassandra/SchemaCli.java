@@ -37,7 +37,8 @@ public final class SchemaCli {
       contactPoints.add(new InetSocketAddress(hp[0], hp.length > 1 ? Integer.parseInt(hp[1]) : 9042));
     }
     var builder = CqlSession.builder().addContactPoints(contactPoints)
-        .withLocalDatacenter(o.getOrDefault("datacenter", "datacenter1"));
+        .withLocalDatacenter(o.getOrDefault("datacenter", "datacenter1"))
+        .withConfigLoader(SchemaRunner.driverConfig());
     String user = o.get("username");
     if (user != null) {
       String password = o.getOrDefault("password", System.getenv("TANDEM_CASSANDRA_PASSWORD"));

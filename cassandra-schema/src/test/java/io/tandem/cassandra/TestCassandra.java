@@ -49,7 +49,8 @@ public final class TestCassandra implements BeforeAllCallback, AfterAllCallback 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     InetSocketAddress address = ensureRunning();
-    session = CqlSession.builder().addContactPoint(address).withLocalDatacenter("datacenter1").build();
+    session = CqlSession.builder().addContactPoint(address).withLocalDatacenter("datacenter1")
+        .withConfigLoader(SchemaRunner.driverConfig()).build();
     String name = context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
     keyspace = ("t_" + name).substring(0, Math.min(30, name.length() + 2)) + "_"
         + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);

@@ -69,7 +69,7 @@ public final class DocumentEntity
   public record Summary(String docId, String title, Role role, Acl acl, Instant createdAt, Instant updatedAt,
       Instant trashedAt, long seqNr) implements Reply {}
   public record Rejected(ErrorCode code, String detail) implements Reply {}
-  /** Answer to {@link Purge}: whether the document is gone now. */
+  /** Answer to {@link Purge}: whether this command purged the document. */
   public record PurgeResult(boolean purged) implements Reply {}
 
   public sealed interface Event extends CborSerializable {}
@@ -141,7 +141,7 @@ public final class DocumentEntity
         .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), new PurgeResult(false)));
     b.forStateType(Gone.class)
         .onCommand(Create.class, c -> reject(c.replyTo(), ErrorCode.CONFLICT, "the document existed and was purged"))
-        .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), new PurgeResult(true)))
+        .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), new PurgeResult(false))) // purged before
         .onAnyCommand(this::notFound);
     b.forStateType(Doc.class)
         .onCommand(Create.class, (d, c) -> reject(c.replyTo(), ErrorCode.CONFLICT, "the document exists"))
