@@ -138,7 +138,7 @@ class AuthIT {
   }
 
   @Test
-  void meRefusesMissingExpiredUnsignedAndForeignTokens() throws Exception {
+  void meRefusesMissingExpiredUnsignedForeignAndReaddressedTokens() throws Exception {
     var r = post("/v1/auth/register", "{\"username\":\"frank\",\"password\":\"password1\"}");
     String userId = JSON.readTree(r.body()).get("userId").asText();
     assertProblem(me(null), 401, "unauthorized");
@@ -151,7 +151,16 @@ class AuthIT {
     var foreign = new Tokens("some other key of thirty-two byte".getBytes(StandardCharsets.UTF_8), Duration.ofHours(1), Clock.systemUTC());
     assertProblem(me("Bearer " + foreign.issue(userId, "frank").token()), 401, "unauthorized");
     var valid = new Tokens(KEY, Duration.ofHours(1), Clock.systemUTC());
-    assertEquals(200, me("Bearer " + valid.issue(userId, "frank").token()).statusCode());
+    String token = valid.issue(userId, "frank").token();
+    assertEquals(200, me("Bearer " + token).statusCode());
+    // frank's token with its subject changed to another user's, signature kept: refused.
+    String[] parts = token.split("\\.");
+    var other = post("/v1/auth/register", "{\"username\":\"grace\",\"password\":\"password1\"}");
+    String graceId = JSON.readTree(other.body()).get("userId").asText();
+    String payload = new String(java.util.Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8).replace(userId, graceId);
+    String forged = parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+    assertProblem(me("Bearer " + forged), 401, "unauthorized");
     assertNotEquals(200, me("Bearer " + valid.issue("no-such-user", "ghost").token()).statusCode());
   }
 }
