@@ -116,11 +116,12 @@ public final class Node implements AutoCloseable {
         .toList();
     var tokens = new Tokens(Tokens.secret(t.getString("auth.jwt-secret"), Path.of(t.getString("auth.secret-file"))),
         t.getDuration("auth.token-lifetime"), clock, new ExternalIssuers(issuers));
-    var accounts = new Accounts(session, keyspace, t.getInt("auth.bcrypt-cost"),
-        system.dispatchers().lookup(DispatcherSelector.blocking()));
+    var blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    var accounts = new Accounts(session, keyspace, t.getInt("auth.bcrypt-cost"), blocking);
     long maxBody = t.getBytes("http.max-body");
+    var signIn = t.getConfig("rate-limits.sign-in");
     var auth = new AuthRoutes(accounts, tokens, t.getDuration("auth.token-lifetime"), t.getBoolean("auth.secure-cookie"),
-        maxBody, RateLimits.from(t.getConfig("rate-limits.rest")), RateLimits.from(t.getConfig("rate-limits.sign-in")));
+        maxBody, RateLimits.from(t.getConfig("rate-limits.rest")), RateLimits.from(signIn), RateLimits.from(signIn), blocking);
     var groups = new Groups(session, keyspace);
     var docs = new DocumentRoutes(sharding, auth, groups, index, Duration.ofSeconds(10), maxBody);
     return new Routes(session, system, auth, docs, new GroupRoutes(groups, accounts, auth, maxBody),

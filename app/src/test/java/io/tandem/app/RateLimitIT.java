@@ -85,5 +85,11 @@ class RateLimitIT {
     assertTrue(refused.headers().firstValue("retry-after").isPresent());
     var none = HttpRequest.newBuilder(TestNode.base(node).resolve("/v1/me"));
     assertEquals(401, send(none).statusCode(), "no token at all is just unauthorized");
+    // A valid token (minted with the node's key: the address's sign-in allowance belongs to the other test).
+    var tokens = new io.tandem.app.auth.Tokens(io.tandem.app.auth.Tokens.secret("", java.nio.file.Path.of("target/test-jwt-secret")),
+        java.time.Duration.ofMinutes(5), java.time.Clock.systemUTC());
+    var valid = HttpRequest.newBuilder(TestNode.base(node).resolve("/v1/groups"))
+        .header("Authorization", "Bearer " + tokens.issue("carol-id", "carol").token());
+    assertEquals(200, send(valid).statusCode(), "a valid token from the same address still works");
   }
 }

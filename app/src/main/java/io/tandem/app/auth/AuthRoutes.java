@@ -10,6 +10,7 @@ import io.tandem.protocol.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -37,9 +38,13 @@ public final class AuthRoutes extends AllDirectives {
   private final JsonBody body;
   private final RateLimits perUser;
   private final RateLimits perAddress;
+  private final RateLimits badTokens;
+  private final Executor blocking;
 
   public AuthRoutes(Accounts accounts, Tokens tokens, Duration lifetime, boolean secureCookie, long maxBody,
-      RateLimits perUser, RateLimits perAddress) {
+      RateLimits perUser, RateLimits perAddress, RateLimits badTokens, Executor blocking) {
+    this.badTokens = badTokens;
+    this.blocking = blocking;
     this.accounts = accounts;
     this.tokens = tokens;
     this.lifetime = lifetime;
@@ -73,22 +78,32 @@ public final class AuthRoutes extends AllDirectives {
 
   /**
    * The principal of the request's token, or a 401 problem; each user's calls are rate limited,
-   * and so are an address's invalid tokens (with the sign-in limits), so tokens cannot be guessed
-   * or a node kept busy verifying forged ones.
+   * and so are an address's invalid tokens (a limiter of their own, with the sign-in settings),
+   * so tokens cannot be guessed. Once an address is over, its external issuers' tokens, costly to
+   * verify, are refused before verification; Tandem's own, cheap to check, still are checked, so a
+   * valid one from a shared address is not locked out by someone else's flood.
    */
   public Route authenticated(Function<Tokens.Principal, Route> inner) {
     return optionalHeaderValueByName("Authorization", header -> optionalCookie(COOKIE, cookie -> extractRequest(request -> {
       Optional<String> token = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).strip());
       if (token.isEmpty()) token = cookie.map(c -> c.value());
-      Optional<Tokens.Principal> principal = token.flatMap(tokens::verify);
-      if (principal.isEmpty()) {
-        String detail = token.isEmpty() ? "sign in: no Bearer token or session cookie" : "the token is invalid or expired";
-        Supplier<Route> unauthorized = () -> complete(Problems.of(ErrorCode.UNAUTHORIZED, detail)
-            .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("WWW-Authenticate", "Bearer")));
-        return token.isEmpty() ? unauthorized.get() : limited(perAddress, "bad-token:" + socketAddress(request), unauthorized);
-      }
-      return limited(perUser, "user:" + principal.get().userId(), () -> inner.apply(principal.get()));
+      if (token.isEmpty()) return unauthorized("sign in: no Bearer token or session cookie");
+      String address = "bad-token:" + socketAddress(request);
+      Optional<RateLimits.Verdict> slowed = tokens.external(token.get()) ? badTokens.refusal(address) : Optional.empty();
+      if (slowed.isPresent()) return tooMany(slowed.get());
+      return onSuccess(tokens.verifyAsync(token.get(), blocking), principal -> {
+        if (principal.isEmpty()) {
+          RateLimits.Verdict verdict = badTokens.take(address);
+          return verdict.allowed() ? unauthorized("the token is invalid or expired") : tooMany(verdict);
+        }
+        return limited(perUser, "user:" + principal.get().userId(), () -> inner.apply(principal.get()));
+      });
     })));
+  }
+
+  private Route unauthorized(String detail) {
+    return complete(Problems.of(ErrorCode.UNAUTHORIZED, detail)
+        .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("WWW-Authenticate", "Bearer")));
   }
 
   /**
@@ -110,11 +125,15 @@ public final class AuthRoutes extends AllDirectives {
   /** {@code inner} if {@code key}'s bucket has a token, else 429 rate_limited with Retry-After. */
   private Route limited(RateLimits limits, String key, Supplier<Route> inner) {
     RateLimits.Verdict verdict = limits.take(key);
-    if (verdict.allowed()) return inner.get();
+    return verdict.allowed() ? inner.get() : tooMany(verdict);
+  }
+
+  private Route tooMany(RateLimits.Verdict verdict) {
     long seconds = Math.max(1, (verdict.retryAfter().toMillis() + 999) / 1000);
     return complete(Problems.of(ErrorCode.RATE_LIMITED, "too many requests; retry in " + seconds + " s")
         .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Retry-After", Long.toString(seconds))));
   }
+
 
   private Route register(JsonNode body) {
     String username = text(body, "username");

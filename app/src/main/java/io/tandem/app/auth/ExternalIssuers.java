@@ -1,7 +1,9 @@
 package io.tandem.app.auth;
 
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -47,11 +49,15 @@ public final class ExternalIssuers {
     for (Issuer i : issuers) {
       var processor = new DefaultJWTProcessor<SecurityContext>();
       try {
-        var keys = JWKSourceBuilder.create(URI.create(i.jwksUri()).toURL()).retrying(true).build();
+        // Cached, refreshed ahead of expiry in the background, kept through an issuer's outage.
+        var keys = JWKSourceBuilder.create(URI.create(i.jwksUri()).toURL())
+            .retrying(true).refreshAheadCache(true).outageTolerantForever().build();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
       } catch (MalformedURLException | IllegalArgumentException e) {
         throw new IllegalArgumentException("jwks-uri of issuer " + i.issuer() + " is not a URL: " + i.jwksUri(), e);
       }
+      // ID tokens (typ JWT or none) and RFC 9068 access tokens (typ at+jwt).
+      processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
       processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(i.audience(),
           new JWTClaimsSet.Builder().issuer(i.issuer()).build(), Set.of("sub", "exp")));
       byIssuer.put(i.issuer(), new Verifier(i, processor));

@@ -21,6 +21,9 @@ import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * Tandem's own JWTs: HS256 with a secret of at least 256 bits, issuer {@code tandem}, subject the
@@ -108,6 +111,25 @@ public final class Tokens {
       throw new IllegalStateException(e);
     }
     return new Issued(jwt.serialize(), expires);
+  }
+
+  /**
+   * {@link #verify}, with an external issuer's token verified on {@code blocking}: checking it may
+   * fetch the issuer's keys over the network. Tandem's own tokens are checked at once.
+   */
+  public CompletionStage<Optional<Principal>> verifyAsync(String token, Executor blocking) {
+    return external(token) ? CompletableFuture.supplyAsync(() -> verify(token), blocking)
+        : CompletableFuture.completedFuture(verify(token));
+  }
+
+  /** Whether {@code token} names an external issuer (when any is configured): costly to verify. */
+  public boolean external(String token) {
+    if (external.isEmpty()) return false;
+    try {
+      return !ISSUER.equals(SignedJWT.parse(token).getJWTClaimsSet().getIssuer());
+    } catch (ParseException | RuntimeException e) {
+      return false;
+    }
   }
 
   /**

@@ -165,6 +165,11 @@ public final class DocumentRoutes extends AllDirectives {
       return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "a principal is user:<id>, group:<id> or anyone-with-link"));
     }
     if (role == null) return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "expected {\"role\": owner|editor|commenter|viewer}"));
+    if (principal instanceof Principal.Group g) { // only into a group one is in: no pushing documents into strangers' lists
+      return onSuccess(groups.find(g.groupId()), found -> found.filter(x -> x.members().contains(caller.userId())).isPresent()
+          ? permissions(id, r -> new DocumentEntity.Share(caller, principal, role, r), Set.of())
+          : complete(Problems.of(ErrorCode.NOT_FOUND, "no group " + g.groupId() + " that you are in")));
+    }
     return permissions(id, r -> new DocumentEntity.Share(caller, principal, role, r), Set.of());
   }
 
@@ -182,6 +187,7 @@ public final class DocumentRoutes extends AllDirectives {
     var replied = ask(id, command);
     return onSuccess(former == null ? replied : replied.thenCompose(r -> writeThrough(r, former)), reply -> {
       if (!(reply instanceof DocumentEntity.Summary s)) return rejected(reply);
+      if (s.role() == null) return complete(StatusCodes.NO_CONTENT); // the caller gave their own access away
       ArrayNode items = JSON.createArrayNode();
       if (s.role() == Role.OWNER) {
         for (Acl.Grant g : s.acl().grants()) items.addObject().put("principal", g.principal().wire()).put("role", g.role().wire());
@@ -201,8 +207,10 @@ public final class DocumentRoutes extends AllDirectives {
   /** A command that changes the document: answered once its new state is in the lists too. */
   private Route change(String id, Function<ActorRef<DocumentEntity.Reply>, DocumentEntity.Command> command,
       Set<String> former) {
-    return onSuccess(ask(id, command).thenCompose(r -> writeThrough(r, former)), reply -> reply instanceof DocumentEntity.Summary s
-        ? complete(StatusCodes.OK, JsonBody.entity(summary(s))) : rejected(reply));
+    return onSuccess(ask(id, command).thenCompose(r -> writeThrough(r, former)), reply -> {
+      if (!(reply instanceof DocumentEntity.Summary s)) return rejected(reply);
+      return s.role() == null ? complete(StatusCodes.NO_CONTENT) : complete(StatusCodes.OK, JsonBody.entity(summary(s)));
+    });
   }
 
   private CompletionStage<DocumentEntity.Reply> writeThrough(DocumentEntity.Reply reply) {

@@ -49,7 +49,9 @@ public final class TrashPurger {
     Supplier<CompletionStage<Integer>> pass =
         () -> purge(index, sharding, clock.instant().minus(settings.retention()), settings.lookbackDays());
     return Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
+      // A first pass soon after start: an instance moved by a rolling deploy would otherwise wait a whole interval.
+      Duration first = settings.interval().compareTo(Duration.ofMinutes(1)) < 0 ? settings.interval() : Duration.ofMinutes(1);
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, first, settings.interval());
       return Behaviors.setup(ctx -> idle(ctx, pass));
     });
   }
@@ -57,7 +59,7 @@ public final class TrashPurger {
   private static Behavior<Command> idle(ActorContext<Command> ctx, Supplier<CompletionStage<Integer>> pass) {
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.INSTANCE, () -> {
-          ctx.pipeToSelf(pass.get(), Finished::new);
+          ctx.pipeToSelf(pass.get(), (n, e) -> new Finished(n == null ? 0 : n, e));
           return busy(ctx, pass);
         })
         .build();
@@ -85,7 +87,10 @@ public final class TrashPurger {
     for (String id : ids) {
       done = done.thenCompose(n -> sharding.entityRefFor(DocumentEntity.TYPE_KEY, id)
           .<DocumentEntity.Reply>ask(r -> new DocumentEntity.Purge(cutoff, r), Duration.ofSeconds(10))
-          .thenApply(reply -> reply instanceof DocumentEntity.PurgeResult p && p.purged() ? n + 1 : n));
+          .handle((reply, failure) -> {
+            if (failure != null) log.warn("Purging document {} failed; the next pass retries it", id, failure);
+            return reply instanceof DocumentEntity.PurgeResult p && p.purged() ? n + 1 : n;
+          }));
     }
     return done;
   }

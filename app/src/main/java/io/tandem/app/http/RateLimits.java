@@ -4,7 +4,9 @@ import com.typesafe.config.Config;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -52,6 +54,14 @@ public final class RateLimits {
         .build());
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
     return new Verdict(probe.isConsumed(), Duration.ofNanos(probe.getNanosToWaitForRefill()));
+  }
+
+  /** A refusal if {@code key}'s bucket is empty now, without taking from it; empty if a request could go. */
+  public Optional<Verdict> refusal(String key) {
+    Bucket bucket = buckets.get(key);
+    if (bucket == null) return Optional.empty();
+    EstimationProbe probe = bucket.estimateAbilityToConsume(1);
+    return probe.canBeConsumed() ? Optional.empty() : Optional.of(new Verdict(false, Duration.ofNanos(probe.getNanosToWaitForRefill())));
   }
 
   /** How many buckets are kept now. */

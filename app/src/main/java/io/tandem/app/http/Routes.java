@@ -92,6 +92,10 @@ public final class Routes extends AllDirectives {
           if (tooLarge) return complete(Problems.of(ErrorCode.TOO_LARGE, e.info().formatPretty()));
           return complete(Problems.of(ErrorCode.INVALID_MESSAGE, e.info().summary(), e.status().intValue()));
         })
+        .match(org.apache.pekko.pattern.AskTimeoutException.class, e -> {
+          log.warn("An entity did not answer in time", e);
+          return complete(Problems.of(ErrorCode.INTERNAL, "the document did not answer in time; try again", 503));
+        })
         .match(java.util.concurrent.TimeoutException.class,
             e -> complete(Problems.of(ErrorCode.INVALID_MESSAGE, "the request body did not arrive in time", 408)))
         .matchAny(e -> {

@@ -93,6 +93,11 @@ class OidcIT {
     String doc = ok(api.send("POST", "/v1/docs", token, "{\"title\":\"From outside\"}"), 201).get("id").asText();
     assertEquals("owner", ok(api.send("GET", "/v1/docs/" + doc, token, null), 200).get("role").asText());
     assertEquals(doc, ok(api.send("GET", "/v1/docs", token, null), 200).get("items").get(0).get("id").asText());
+
+    var accessToken = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").type(new JOSEObjectType("at+jwt"))
+        .build(), claims().build()); // an RFC 9068 access token
+    accessToken.sign(new RSASSASigner(key));
+    assertEquals("erin", ok(api.send("GET", "/v1/me", accessToken.serialize(), null), 200).get("username").asText());
   }
 
   @Test

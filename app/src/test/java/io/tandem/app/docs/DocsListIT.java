@@ -136,9 +136,20 @@ class DocsListIT {
     assertEquals(null, entry(alice, "trash", id));
     assertEquals("editor", entry(bob, "active", id).get("role").asText());
 
+    problem(api.send("POST", "/v1/docs/" + id + "/transfer", alice, "{\"userId\":\"" + dave.id() + "\"}"), 409, "conflict");
+    problem(api.send("POST", "/v1/docs/" + id + "/transfer", alice, "{\"userId\":\"" + alice.id() + "\"}"), 409, "conflict");
+    problem(api.send("POST", "/v1/docs/" + id + "/transfer", alice, "{\"userId\":7}"), 400, "invalid_message");
+    assertEquals("owner", entry(alice, "active", id).get("role").asText(), "refused transfers change nothing");
     ok(api.send("POST", "/v1/docs/" + id + "/transfer", alice, "{\"userId\":\"" + bob.id() + "\"}"), 200);
     assertEquals("owner", entry(bob, "active", id).get("role").asText());
     assertEquals("editor", entry(alice, "active", id).get("role").asText());
+
+    String shared = api.create(alice, "Co-owned");
+    api.share(alice, shared, dave.principal(), "owner");
+    assertEquals(null, ok(api.send("DELETE", "/v1/docs/" + shared + "/permissions/" + dave.principal(), dave, null), 204),
+        "a co-owner gives their own access away");
+    assertEquals(null, entry(dave, "active", shared), "and it leaves their list at once");
+    problem(api.send("GET", "/v1/docs/" + shared, dave, null), 404, "not_found");
   }
 
   @Test
@@ -179,6 +190,6 @@ class DocsListIT {
     }
     Set<String> aliceRoles = new HashSet<>();
     all(alice, "active", 100).forEach(i -> aliceRoles.add(i.get("role").asText()));
-    assertEquals(Set.of("editor"), aliceRoles, "the transferred document, with alice's role after the transfer");
+    assertEquals(Set.of("editor", "owner"), aliceRoles, "the transferred document with alice's role after it, and hers");
   }
 }

@@ -131,6 +131,7 @@ class DocumentsIT {
     problem(send("PATCH", "/v1/docs/" + id, alice, "{\"title\":\"x\"}"), 403, "forbidden");
     assertTrue(!ok(send("POST", "/v1/docs/" + id + "/restore", alice, null), 200).has("trashedAt"));
     assertEquals("editor", ok(send("GET", "/v1/docs/" + id, bob, null), 200).get("role").asText());
+    problem(send("POST", "/v1/docs/" + id + "/restore", bob, null), 403, "forbidden"); // sees it, may not
   }
 
   @Test

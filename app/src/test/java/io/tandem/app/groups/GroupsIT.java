@@ -88,6 +88,11 @@ class GroupsIT {
     String doc = api.create(alice, "Team plan");
     problem(api.send("GET", "/v1/docs/" + doc, carol, null), 404, "not_found");
 
+    String bobs = ok(api.send("POST", "/v1/groups", bob, "{\"name\":\"Bob's\"}"), 201).get("id").asText();
+    problem(api.send("PUT", "/v1/docs/" + doc + "/permissions/group:" + bobs, alice, "{\"role\":\"viewer\"}"), 404, "not_found");
+    problem(api.send("PUT", "/v1/docs/" + doc + "/permissions/group:no-such-group", alice, "{\"role\":\"viewer\"}"), 404, "not_found");
+    assertEquals(1, ok(api.send("GET", "/v1/docs/" + doc + "/permissions", alice, null), 200).get("items").size(),
+        "only into a group one is in");
     api.share(alice, doc, "group:" + team, "editor");
     assertEquals("editor", ok(api.send("GET", "/v1/docs/" + doc, carol, null), 200).get("role").asText());
     assertTrue(ids(ok(api.send("GET", "/v1/docs", carol, null), 200)).contains(doc), "in the member's list at once");

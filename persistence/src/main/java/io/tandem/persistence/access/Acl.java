@@ -22,7 +22,9 @@ public record Acl(List<Grant> grants) {
     /** It would leave the document without an owner. */
     LAST_OWNER,
     /** Only a user can own a document. */
-    OWNER_NOT_A_USER
+    OWNER_NOT_A_USER,
+    /** Ownership goes only to a user the document is already shared with, and not to oneself. */
+    NOT_A_TRANSFEREE
   }
 
   /** A change's outcome: the new list, or why not. */
@@ -85,9 +87,14 @@ public record Acl(List<Grant> grants) {
     return checked(next);
   }
 
-  /** Makes {@code to} an owner and {@code from} an editor: ownership changes hands in one step. */
+  /**
+   * Makes {@code to} an owner and {@code from} an editor: ownership changes hands in one step.
+   * {@code to} must already hold a grant of their own, so a mistyped id cannot take a document
+   * out of everyone's hands.
+   */
   public Change transferOwnership(String from, String to) {
     var next = asMap();
+    if (from.equals(to) || !next.containsKey(new Principal.User(to))) return new Refused(Refusal.NOT_A_TRANSFEREE);
     next.put(new Principal.User(to), Role.OWNER);
     next.put(new Principal.User(from), Role.EDITOR);
     return checked(next);

@@ -65,7 +65,7 @@ public final class DocumentEntity
   public record Purge(Instant cutoff, ActorRef<Reply> replyTo) implements Command {}
 
   public sealed interface Reply extends CborSerializable {}
-  /** The document as the caller sees it, with the caller's role. */
+  /** The document as the caller sees it, with the caller's role (null after they gave up their own access). */
   public record Summary(String docId, String title, Role role, Acl acl, Instant createdAt, Instant updatedAt,
       Instant trashedAt, long seqNr) implements Reply {}
   public record Rejected(ErrorCode code, String detail) implements Reply {}
@@ -190,7 +190,8 @@ public final class DocumentEntity
 
   private ReplyEffect<Event, State> restore(Doc d, Restore c) {
     Optional<Role> role = d.roleOf(c.caller());
-    if (role.isEmpty() || role.get() != Role.OWNER) return notFound(c.replyTo()); // only owners see the trash
+    if (role.isEmpty() || (d.trashed() && role.get() != Role.OWNER)) return notFound(c.replyTo()); // only owners see the trash
+    if (role.get() != Role.OWNER) return reject(c.replyTo(), ErrorCode.FORBIDDEN, "only an owner restores a document");
     if (!d.trashed()) return Effect().reply(c.replyTo(), summary(d, Role.OWNER));
     return Effect().persist(new Restored(c.caller().userId(), clock.instant()))
         .thenReply(c.replyTo(), s -> summary((Doc) s, Role.OWNER));
@@ -208,14 +209,14 @@ public final class DocumentEntity
       return reject(replyTo, ErrorCode.CONFLICT, switch (r.refusal()) {
         case LAST_OWNER -> "a document keeps at least one owner: transfer ownership first";
         case OWNER_NOT_A_USER -> "only a user can own a document";
+        case NOT_A_TRANSFEREE -> "ownership goes to another user the document is shared with: share it with them first";
       });
     }
     Acl acl = ((Acl.Changed) change).acl();
     return Effect().persist(new AccessChanged(acl, caller.userId(), clock.instant()))
         .thenReply(replyTo, s -> {
           Doc doc = (Doc) s;
-          return doc.roleOf(caller).<Reply>map(role -> summary(doc, role))
-              .orElse(new Rejected(ErrorCode.NOT_FOUND, "you no longer have access"));
+          return summary(doc, doc.roleOf(caller).orElse(null)); // null: the caller gave their own access away
         });
   }
 

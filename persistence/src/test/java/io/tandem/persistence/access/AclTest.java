@@ -54,7 +54,11 @@ class AclTest {
 
   @Test
   void ownershipChangesHandsInOneStep() {
-    Acl acl = changed(Acl.ownedBy("alice").transferOwnership("alice", "bob"));
+    var refused = new Acl.Refused(Acl.Refusal.NOT_A_TRANSFEREE);
+    assertEquals(refused, Acl.ownedBy("alice").transferOwnership("alice", "bob"), "bob has no grant: perhaps a typo");
+    assertEquals(refused, Acl.ownedBy("alice").transferOwnership("alice", "alice"));
+    Acl shared = changed(Acl.ownedBy("alice").grant(new Principal.User("bob"), Role.VIEWER));
+    Acl acl = changed(shared.transferOwnership("alice", "bob"));
     assertEquals(Optional.of(Role.OWNER), acl.roleOf("bob", Set.of(), false));
     assertEquals(Optional.of(Role.EDITOR), acl.roleOf("alice", Set.of(), false));
     assertEquals(1, acl.owners());

@@ -92,10 +92,22 @@ class DocumentEntityTest {
   @Test
   void theLastOwnerStaysAndOwnershipTransfers() {
     assertRejected(ErrorCode.CONFLICT, run(r -> new DocumentEntity.Unshare(ALICE, new Principal.User("alice"), r)));
+    assertRejected(ErrorCode.CONFLICT, run(r -> new DocumentEntity.TransferOwnership(ALICE, "bob", r)));
+    run(r -> new DocumentEntity.Share(ALICE, new Principal.User("bob"), Role.COMMENTER, r));
     var after = (DocumentEntity.Summary) run(r -> new DocumentEntity.TransferOwnership(ALICE, "bob", r));
     assertEquals(Role.EDITOR, after.role());
     assertEquals(Role.OWNER, ((DocumentEntity.Summary) run(r -> new DocumentEntity.Get(BOB, r))).role());
     assertRejected(ErrorCode.FORBIDDEN, run(r -> new DocumentEntity.Share(ALICE, new Principal.User("carol"), Role.VIEWER, r)));
+  }
+
+  @Test
+  void aCoOwnerMayGiveUpTheirOwnAccessAndAnEditorMayNotRestore() {
+    run(r -> new DocumentEntity.Share(ALICE, new Principal.User("bob"), Role.OWNER, r));
+    var left = (DocumentEntity.Summary) run(r -> new DocumentEntity.Unshare(BOB, new Principal.User("bob"), r));
+    assertNull(left.role(), "journaled, and the caller no longer has a role");
+    assertRejected(ErrorCode.NOT_FOUND, run(r -> new DocumentEntity.Get(BOB, r)));
+    run(r -> new DocumentEntity.Share(ALICE, new Principal.User("bob"), Role.EDITOR, r));
+    assertRejected(ErrorCode.FORBIDDEN, run(r -> new DocumentEntity.Restore(BOB, r)));
   }
 
   @Test
