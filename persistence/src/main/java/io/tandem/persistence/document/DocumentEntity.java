@@ -1,24 +1,41 @@
 package io.tandem.persistence.document;
 
+import io.tandem.ot.Delta;
+import io.tandem.ot.OpValidator;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.tandem.persistence.CborSerializable;
+import io.tandem.persistence.DeltaCodec;
 import io.tandem.persistence.access.Acl;
 import io.tandem.persistence.access.Principal;
 import io.tandem.persistence.access.Role;
 import io.tandem.protocol.ErrorCode;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One document, the single writer of its metadata and access list (content and ops join it in
@@ -41,6 +58,18 @@ public final class DocumentEntity
   /** How many tags the metadata events are spread over: one projection instance reads each. */
   public static final int TAGS = 4;
 
+  /**
+   * How a document edits: the ops kept in memory to transform late ops against (older bases get
+   * {@code resync}), the clients remembered for deduplication (least recently used beyond), the
+   * most ops journaled in one write (group commit), a snapshot every so many events, the limits
+   * of an op and of the document.
+   */
+  public record Settings(int windowOps, int maxClients, int maxBatch, int snapshotEvery, OpValidator validator) {
+    public static Settings defaults() {
+      return new Settings(1000, 10_000, 500, 1000, OpValidator.DEFAULT);
+    }
+  }
+
   /** Who asks: the user, the groups they are in, and whether they came by the document's link. */
   public record Caller(String userId, Set<String> groups, boolean viaLink) implements CborSerializable {
     public Caller {
@@ -61,14 +90,32 @@ public final class DocumentEntity
   public record Share(Caller caller, Principal principal, Role role, ActorRef<Reply> replyTo) implements Command {}
   public record Unshare(Caller caller, Principal principal, ActorRef<Reply> replyTo) implements Command {}
   public record TransferOwnership(Caller caller, String toUserId, ActorRef<Reply> replyTo) implements Command {}
+  /**
+   * A connection opens: answered with {@link JoinAccepted}, the client id it is to use (the one
+   * asked for if it is free or the caller's), and either the ops after {@code since} or the content.
+   */
+  public record Join(Caller caller, String clientId, Long since, ActorRef<Reply> replyTo) implements Command {}
+  /** An op: answered with {@link Acked} once journaled, or {@link OpRefused}. */
+  public record Submit(Caller caller, String clientId, long seq, long baseVersion,
+      @JsonSerialize(using = DeltaCodec.Writer.class) @JsonDeserialize(using = DeltaCodec.Reader.class) Delta ops,
+      ActorRef<Reply> replyTo) implements Command {}
+  /** The ops with versions in ({@code after}, {@code upTo}]: {@link OpsPage}, whose ops are null past the window. */
+  public record FetchOps(long after, long upTo, ActorRef<Reply> replyTo) implements Command {}
+  /** Internal: journal the submissions buffered so far in one write. */
+  private enum Flush implements Command { INSTANCE }
   /** From the trash purger: erase the document if it has been in the trash since before {@code cutoff}. */
   public record Purge(Instant cutoff, ActorRef<Reply> replyTo) implements Command {}
 
   public sealed interface Reply extends CborSerializable {}
   /** The document as the caller sees it, with the caller's role (null after they gave up their own access). */
   public record Summary(String docId, String title, Role role, Acl acl, Instant createdAt, Instant updatedAt,
-      Instant trashedAt, long seqNr) implements Reply {}
+      Instant trashedAt, long seqNr, long version, String content) implements Reply {}
   public record Rejected(ErrorCode code, String detail) implements Reply {}
+  public record JoinAccepted(String clientId, Role role, long version, String title, String content, List<OpMessage> ops)
+      implements Reply {}
+  public record Acked(String clientId, long seq, long version) implements Reply {}
+  public record OpRefused(String clientId, long seq, ErrorCode code, String message) implements Reply {}
+  public record OpsPage(List<OpMessage> ops) implements Reply {}
   /** Answer to {@link Purge}: whether this command purged the document. */
   public record PurgeResult(boolean purged) implements Reply {}
 
@@ -79,12 +126,25 @@ public final class DocumentEntity
   public record Restored(String by, Instant at) implements Event {}
   public record AccessChanged(Acl acl, String by, Instant at) implements Event {}
   public record Purged(Instant at) implements Event {}
+  /** An op, transformed to its version, as canonical JSON. Not tagged: no projection reads it yet. */
+  public record OpApplied(long version, String ops, String userId, String clientId, long seq, long ts) implements Event {}
+
+  /** What a document tells its connections through its topic. */
+  public sealed interface Broadcast extends CborSerializable {}
+  /** Ops journaled in one write, in version order. */
+  public record OpsBroadcast(List<OpMessage> ops) implements Broadcast {}
+  /** The access list changed, or the document was trashed: connections check their role again. */
+  public record AccessBroadcast(boolean trashed) implements Broadcast {}
+  public record TitleBroadcast(String title) implements Broadcast {}
+  public record OpMessage(long version, String ops, String userId, String clientId, long seq, long ts)
+      implements CborSerializable {}
 
   public sealed interface State extends CborSerializable {}
   public record Empty() implements State {}
   /** What is left of a purged document: that it existed, so its id is never reused. */
   public record Gone() implements State {}
-  public record Doc(String title, Acl acl, Instant createdAt, Instant updatedAt, Instant trashedAt) implements State {
+  public record Doc(String title, Acl acl, Instant createdAt, Instant updatedAt, Instant trashedAt, DocContent content)
+      implements State {
     boolean trashed() {
       return trashedAt != null;
     }
@@ -94,21 +154,52 @@ public final class DocumentEntity
     }
   }
 
+  private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
   private final String docId;
   private final Clock clock;
   private final ActorContext<Command> context;
   private final Set<String> tags;
+  private final Settings settings;
+  private final ActorRef<Topic.Command<Broadcast>> topic;
+  /** Submissions waiting for the next write; and whether a Flush is on its way. */
+  private final List<Submit> buffer = new ArrayList<>();
+  private boolean flushing;
+  /** Ops just journaled, parsed already: the event handler takes them instead of parsing again. */
+  private final Map<Long, Delta> fresh = new HashMap<>();
 
-  private DocumentEntity(String docId, Clock clock, ActorContext<Command> context) {
-    super(PersistenceId.of(TYPE_KEY.name(), docId));
+  private DocumentEntity(String docId, Clock clock, ActorContext<Command> context, Settings settings,
+      ActorRef<Topic.Command<Broadcast>> topic) {
+    super(PersistenceId.of(TYPE_KEY.name(), docId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.docId = docId;
     this.clock = clock;
     this.context = context;
     this.tags = Set.of(tagOf(docId));
+    this.settings = settings;
+    this.topic = topic;
   }
 
+  /** A document without connections to tell (tests of the metadata). */
   public static Behavior<Command> create(String docId, Clock clock) {
-    return Behaviors.setup(ctx -> new DocumentEntity(docId, clock, ctx));
+    return Behaviors.setup(ctx -> new DocumentEntity(docId, clock, ctx, Settings.defaults(),
+        ctx.spawn(Topic.create(Broadcast.class, topicName(docId)), "topic")));
+  }
+
+  /** A document that publishes to {@code topics.apply(docId)}, the node's topic of the document. */
+  public static Behavior<Command> create(String docId, Clock clock, Settings settings,
+      Function<String, ActorRef<Topic.Command<Broadcast>>> topics) {
+    return Behaviors.setup(ctx -> new DocumentEntity(docId, clock, ctx, settings, topics.apply(docId)));
+  }
+
+  /** The name of a document's topic. */
+  public static String topicName(String docId) {
+    return "doc-" + docId;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
   }
 
   /** The tag of a document's metadata events. */
@@ -118,7 +209,7 @@ public final class DocumentEntity
 
   @Override
   public Set<String> tagsFor(Event event) {
-    return tags;
+    return event instanceof OpApplied ? Set.of() : tags; // ops are many: a tag would double each write
   }
 
   @Override
@@ -138,8 +229,15 @@ public final class DocumentEntity
         .onCommand(Share.class, c -> notFound(c.replyTo()))
         .onCommand(Unshare.class, c -> notFound(c.replyTo()))
         .onCommand(TransferOwnership.class, c -> notFound(c.replyTo()))
-        .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), new PurgeResult(false)));
+        .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), new PurgeResult(false)))
+        .onCommand(Join.class, c -> notFound(c.replyTo()))
+        .onCommand(Submit.class, c -> Effect().reply(c.replyTo(), refused(c, ErrorCode.NOT_FOUND, "no document " + docId)))
+        .onCommand(FetchOps.class, c -> Effect().reply(c.replyTo(), new OpsPage(null)))
+        .onCommand(Flush.class, c -> Effect().noReply());
     b.forStateType(Gone.class)
+        .onCommand(Submit.class, c -> Effect().reply(c.replyTo(), refused(c, ErrorCode.NOT_FOUND, "no document " + docId)))
+        .onCommand(FetchOps.class, c -> Effect().reply(c.replyTo(), new OpsPage(null)))
+        .onCommand(Flush.class, c -> Effect().noReply())
         .onCommand(Create.class, c -> reject(c.replyTo(), ErrorCode.CONFLICT, "the document existed and was purged"))
         .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), new PurgeResult(false))) // purged before
         .onAnyCommand(this::notFound);
@@ -153,7 +251,14 @@ public final class DocumentEntity
         .onCommand(Unshare.class, (d, c) -> changeAccess(d, c.caller(), d.acl().revoke(c.principal()), c.replyTo()))
         .onCommand(TransferOwnership.class,
             (d, c) -> changeAccess(d, c.caller(), d.acl().transferOwnership(c.caller().userId(), c.toUserId()), c.replyTo()))
-        .onCommand(Purge.class, this::purge);
+        .onCommand(Purge.class, this::purge)
+        .onCommand(Join.class, this::join)
+        .onCommand(Submit.class, this::submit)
+        .onCommand(Flush.class, (d, c) -> flush(d))
+        .onCommand(FetchOps.class, (d, c) -> {
+          List<DocContent.Applied> ops = d.content().opsAfter(c.after(), c.upTo());
+          return Effect().reply(c.replyTo(), new OpsPage(ops == null ? null : ops.stream().map(DocumentEntity::message).toList()));
+        });
     return b.build();
   }
 
@@ -167,7 +272,10 @@ public final class DocumentEntity
   private ReplyEffect<Event, State> get(Doc d, Get c) {
     Optional<Role> role = d.roleOf(c.caller());
     if (role.isEmpty() || (d.trashed() && role.get() != Role.OWNER)) return notFound(c.replyTo());
-    return Effect().reply(c.replyTo(), summary(d, role.get()));
+    Summary s = summary(d, role.get());
+    String content = io.tandem.protocol.DeltaJson.write(d.content().text().toDelta());
+    return Effect().reply(c.replyTo(), new Summary(s.docId(), s.title(), s.role(), s.acl(), s.createdAt(), s.updatedAt(),
+        s.trashedAt(), s.seqNr(), s.version(), content));
   }
 
   private ReplyEffect<Event, State> rename(Doc d, Rename c) {
@@ -178,6 +286,7 @@ public final class DocumentEntity
       return reject(c.replyTo(), ErrorCode.INVALID_MESSAGE, "a title is 1 to " + MAX_TITLE + " characters");
     }
     return Effect().persist(new Renamed(title, c.caller().userId(), clock.instant()))
+        .thenRun(st -> topic.tell(Topic.publish(new TitleBroadcast(((Doc) st).title()))))
         .thenReply(c.replyTo(), s -> summary((Doc) s, d.roleOf(c.caller()).orElseThrow()));
   }
 
@@ -185,6 +294,7 @@ public final class DocumentEntity
     var refusal = guard(d, c.caller(), Role.OWNER);
     if (refusal.isPresent()) return Effect().reply(c.replyTo(), refusal.get());
     return Effect().persist(new Trashed(c.caller().userId(), clock.instant()))
+        .thenRun(st -> topic.tell(Topic.publish(new AccessBroadcast(true))))
         .thenReply(c.replyTo(), s -> summary((Doc) s, Role.OWNER));
   }
 
@@ -197,9 +307,96 @@ public final class DocumentEntity
         .thenReply(c.replyTo(), s -> summary((Doc) s, Role.OWNER));
   }
 
+  private ReplyEffect<Event, State> join(Doc d, Join c) {
+    Optional<Role> role = d.roleOf(c.caller());
+    if (role.isEmpty() || (d.trashed() && role.get() != Role.OWNER)) return notFound(c.replyTo());
+    DocContent content = d.content();
+    String clientId = c.clientId();
+    DocContent.ClientSeq known = clientId == null ? null : content.client(clientId);
+    if (clientId == null || !CLIENT_ID.matcher(clientId).matches() || (known != null && !known.userId().equals(c.caller().userId()))) {
+      clientId = UUID.randomUUID().toString(); // another user's client id is not given away
+    }
+    long version = content.version();
+    List<DocContent.Applied> missed = c.since() == null || c.since() > version ? null : content.opsAfter(c.since(), version);
+    String snapshot = missed == null ? io.tandem.protocol.DeltaJson.write(content.text().toDelta()) : null;
+    List<OpMessage> ops = missed == null ? List.of() : missed.stream().map(DocumentEntity::message).toList();
+    return Effect().reply(c.replyTo(), new JoinAccepted(clientId, role.get(), version, d.title(), snapshot, ops));
+  }
+
+  /** Checks the role and buffers the op for the next write; the answer comes from {@link #flush}. */
+  private ReplyEffect<Event, State> submit(Doc d, Submit c) {
+    Optional<Role> role = d.roleOf(c.caller());
+    if (role.isEmpty() || (d.trashed() && role.get() != Role.OWNER)) {
+      return Effect().reply(c.replyTo(), refused(c, ErrorCode.NOT_FOUND, "no document " + docId));
+    }
+    if (d.trashed()) return Effect().reply(c.replyTo(), refused(c, ErrorCode.FORBIDDEN, "the document is in the trash"));
+    if (!role.get().atLeast(Role.EDITOR)) {
+      return Effect().reply(c.replyTo(), refused(c, ErrorCode.FORBIDDEN, "editing needs the editor role; you are " + role.get().wire()));
+    }
+    buffer.add(c);
+    if (!flushing) {
+      flushing = true;
+      context.getSelf().tell(Flush.INSTANCE); // after every submission already waiting (group commit)
+    }
+    return Effect().noReply();
+  }
+
+  /**
+   * Places the buffered ops one after another and journals the accepted ones in one write; each
+   * is acked, and all are published, only once the write succeeded. A refused op is answered at
+   * once; a duplicate gets its original ack, after the write (it may be in this very batch).
+   */
+  private ReplyEffect<Event, State> flush(Doc d) {
+    flushing = false;
+    int n = Math.min(buffer.size(), settings.maxBatch());
+    List<Submit> batch = new ArrayList<>(buffer.subList(0, n));
+    buffer.subList(0, n).clear();
+    if (!buffer.isEmpty()) {
+      flushing = true;
+      context.getSelf().tell(Flush.INSTANCE);
+    }
+    DocContent.Stage stage = d.content().stage(settings.validator());
+    long now = clock.millis();
+    var events = new ArrayList<Event>();
+    var acks = new ArrayList<Runnable>();
+    for (Submit s : batch) {
+      DocContent.Outcome o = stage.submit(s.caller().userId(), s.clientId(), s.seq(), s.baseVersion(), s.ops(), now);
+      if (o instanceof DocContent.Accepted a) {
+        var ap = a.applied();
+        events.add(new OpApplied(ap.version(), ap.opsJson(), ap.userId(), ap.clientId(), ap.seq(), ap.ts()));
+        fresh.put(ap.version(), ap.ops());
+        acks.add(() -> s.replyTo().tell(new Acked(s.clientId(), s.seq(), ap.version())));
+      } else if (o instanceof DocContent.Duplicate dup) {
+        acks.add(() -> s.replyTo().tell(new Acked(s.clientId(), dup.seq(), dup.version())));
+      } else {
+        var r = (DocContent.Refused) o;
+        s.replyTo().tell(refused(s, r.code(), r.message()));
+      }
+    }
+    if (events.isEmpty()) {
+      acks.forEach(Runnable::run);
+      return Effect().noReply();
+    }
+    List<OpMessage> published = stage.added().stream().map(DocumentEntity::message).toList();
+    return Effect().persist(events).thenRun(state -> {
+      acks.forEach(Runnable::run);
+      topic.tell(Topic.publish(new OpsBroadcast(published)));
+    }).thenNoReply();
+  }
+
+  private static OpMessage message(DocContent.Applied a) {
+    return new OpMessage(a.version(), a.opsJson(), a.userId(), a.clientId(), a.seq(), a.ts());
+  }
+
+  private static OpRefused refused(Submit s, ErrorCode code, String message) {
+    return new OpRefused(s.clientId(), s.seq(), code, message);
+  }
+
   private ReplyEffect<Event, State> purge(Doc d, Purge c) {
     if (!d.trashed() || d.trashedAt().isAfter(c.cutoff())) return Effect().reply(c.replyTo(), new PurgeResult(false));
-    return Effect().persist(new Purged(clock.instant())).thenReply(c.replyTo(), s -> new PurgeResult(true));
+    return Effect().persist(new Purged(clock.instant()))
+        .thenRun(st -> topic.tell(Topic.publish(new AccessBroadcast(true))))
+        .thenReply(c.replyTo(), s -> new PurgeResult(true));
   }
 
   private ReplyEffect<Event, State> changeAccess(Doc d, Caller caller, Acl.Change change, ActorRef<Reply> replyTo) {
@@ -214,6 +411,7 @@ public final class DocumentEntity
     }
     Acl acl = ((Acl.Changed) change).acl();
     return Effect().persist(new AccessChanged(acl, caller.userId(), clock.instant()))
+        .thenRun(st -> topic.tell(Topic.publish(new AccessBroadcast(false))))
         .thenReply(replyTo, s -> {
           Doc doc = (Doc) s;
           return summary(doc, doc.roleOf(caller).orElse(null)); // null: the caller gave their own access away
@@ -233,7 +431,7 @@ public final class DocumentEntity
 
   private Summary summary(Doc d, Role role) {
     return new Summary(docId, d.title(), role, d.acl(), d.createdAt(), d.updatedAt(), d.trashedAt(),
-        lastSequenceNumber(context));
+        lastSequenceNumber(context), d.content().version(), null);
   }
 
   private Rejected notFoundReply() {
@@ -252,6 +450,7 @@ public final class DocumentEntity
     if (c instanceof Share s) return notFound(s.replyTo());
     if (c instanceof Unshare u) return notFound(u.replyTo());
     if (c instanceof TransferOwnership t) return notFound(t.replyTo());
+    if (c instanceof Join j) return notFound(j.replyTo());
     throw new IllegalArgumentException("unexpected command " + c);
   }
 
@@ -259,16 +458,50 @@ public final class DocumentEntity
     return Effect().reply(replyTo, new Rejected(code, detail));
   }
 
+  private DocContent newContent() {
+    return new DocContent(settings.windowOps(), settings.maxClients());
+  }
+
+  /** A snapshot holds the content as plain data: its text as canonical JSON, the window, the clients. */
+  public record SavedDoc(String title, Acl acl, Instant createdAt, Instant updatedAt, Instant trashedAt,
+      DocContent.Saved content) implements CborSerializable {}
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        if (state instanceof Doc d) {
+          return new SavedDoc(d.title(), d.acl(), d.createdAt(), d.updatedAt(), d.trashedAt(), d.content().save());
+        }
+        return state;
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        if (from instanceof SavedDoc s) {
+          return new Doc(s.title(), s.acl(), s.createdAt(), s.updatedAt(), s.trashedAt(),
+              DocContent.restore(s.content(), settings.windowOps(), settings.maxClients()));
+        }
+        return (State) from;
+      }
+    };
+  }
+
   @Override
   public EventHandler<State, Event> eventHandler() {
     var b = newEventHandlerBuilder();
     b.forStateType(Empty.class)
-        .onEvent(Created.class, (s, e) -> new Doc(e.title(), Acl.ownedBy(e.ownerId()), e.at(), e.at(), null));
+        .onEvent(Created.class, (s, e) -> new Doc(e.title(), Acl.ownedBy(e.ownerId()), e.at(), e.at(), null, newContent()));
     b.forStateType(Doc.class)
-        .onEvent(Renamed.class, (d, e) -> new Doc(e.title(), d.acl(), d.createdAt(), e.at(), d.trashedAt()))
-        .onEvent(Trashed.class, (d, e) -> new Doc(d.title(), d.acl(), d.createdAt(), e.at(), e.at()))
-        .onEvent(Restored.class, (d, e) -> new Doc(d.title(), d.acl(), d.createdAt(), e.at(), null))
-        .onEvent(AccessChanged.class, (d, e) -> new Doc(d.title(), e.acl(), d.createdAt(), e.at(), d.trashedAt()))
+        .onEvent(Renamed.class, (d, e) -> new Doc(e.title(), d.acl(), d.createdAt(), e.at(), d.trashedAt(), d.content()))
+        .onEvent(Trashed.class, (d, e) -> new Doc(d.title(), d.acl(), d.createdAt(), e.at(), e.at(), d.content()))
+        .onEvent(Restored.class, (d, e) -> new Doc(d.title(), d.acl(), d.createdAt(), e.at(), null, d.content()))
+        .onEvent(AccessChanged.class, (d, e) -> new Doc(d.title(), e.acl(), d.createdAt(), e.at(), d.trashedAt(), d.content()))
+        .onEvent(OpApplied.class, (d, e) -> {
+          d.content().apply(e, fresh.remove(e.version())); // the content is mutable: the same Doc goes on
+          return d;
+        })
         .onEvent(Purged.class, (d, e) -> new Gone());
     return b.build();
   }
