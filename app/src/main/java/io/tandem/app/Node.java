@@ -16,6 +16,9 @@ import io.tandem.app.groups.Groups;
 import io.tandem.app.http.Origins;
 import io.tandem.app.http.RateLimits;
 import io.tandem.app.http.Routes;
+import io.tandem.app.ws.DocTopics;
+import io.tandem.app.ws.WebSocketRoutes;
+import io.tandem.ot.OpValidator;
 import io.tandem.cassandra.EmbeddedCassandra;
 import io.tandem.cassandra.SchemaRunner;
 import io.tandem.persistence.document.DocumentEntity;
@@ -105,7 +108,13 @@ public final class Node implements AutoCloseable {
     String keyspace = t.getString("cassandra.keyspace");
     var clock = Clock.systemUTC();
     var sharding = ClusterSharding.get(system);
-    sharding.init(Entity.of(DocumentEntity.TYPE_KEY, ctx -> DocumentEntity.create(ctx.getEntityId(), clock)));
+    var topics = new DocTopics(system);
+    Config d = t.getConfig("docs");
+    var docSettings = new DocumentEntity.Settings(d.getInt("window-ops"), d.getInt("max-clients"), d.getInt("max-batch"),
+        d.getInt("snapshot-every"), new OpValidator((int) Math.min(Integer.MAX_VALUE, d.getLong("max-document-units")),
+            d.getInt("max-op-components")));
+    sharding.init(Entity.of(DocumentEntity.TYPE_KEY,
+        ctx -> DocumentEntity.create(ctx.getEntityId(), clock, docSettings, topics)));
     Cluster.get(system); // joins the seed nodes
     var index = new DocsIndex(session, keyspace);
     DocsByUserProjection.init(system, index);
@@ -124,7 +133,11 @@ public final class Node implements AutoCloseable {
         maxBody, RateLimits.from(t.getConfig("rate-limits.rest")), RateLimits.from(signIn), RateLimits.from(signIn), blocking);
     var groups = new Groups(session, keyspace);
     var docs = new DocumentRoutes(sharding, auth, groups, index, Duration.ofSeconds(10), maxBody);
-    return new Routes(session, system, auth, docs, new GroupRoutes(groups, accounts, auth, maxBody),
+    Config w = t.getConfig("ws");
+    var ws = new WebSocketRoutes(system, sharding, topics, auth, groups, new WebSocketRoutes.Settings(
+        (int) w.getBytes("max-message").longValue(), w.getInt("outgoing-buffer"), w.getDuration("ack-timeout"),
+        w.getLong("ops-per-second"), w.getLong("ops-burst")));
+    return new Routes(session, system, auth, ws, docs, new GroupRoutes(groups, accounts, auth, maxBody),
         new Origins(t.getStringList("http.allowed-origins")));
   }
 

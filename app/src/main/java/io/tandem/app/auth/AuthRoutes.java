@@ -84,9 +84,23 @@ public final class AuthRoutes extends AllDirectives {
    * valid one from a shared address is not locked out by someone else's flood.
    */
   public Route authenticated(Function<Tokens.Principal, Route> inner) {
+    return authenticated(Optional.empty(), inner);
+  }
+
+  /**
+   * As {@link #authenticated(Function)}, also taking the token from the {@code access_token} query
+   * parameter, which PROTOCOL.md allows on the WebSocket handshake only (clients that cannot set
+   * headers); a token in a URL ends up in logs, so nothing else reads it.
+   */
+  public Route authenticatedHandshake(Function<Tokens.Principal, Route> inner) {
+    return parameterOptional("access_token", query -> authenticated(query, inner));
+  }
+
+  private Route authenticated(Optional<String> query, Function<Tokens.Principal, Route> inner) {
     return optionalHeaderValueByName("Authorization", header -> optionalCookie(COOKIE, cookie -> extractRequest(request -> {
       Optional<String> token = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).strip());
       if (token.isEmpty()) token = cookie.map(c -> c.value());
+      if (token.isEmpty()) token = query;
       if (token.isEmpty()) return unauthorized("sign in: no Bearer token or session cookie");
       String address = "bad-token:" + socketAddress(request);
       Optional<RateLimits.Verdict> slowed = tokens.external(token.get()) ? badTokens.refusal(address) : Optional.empty();

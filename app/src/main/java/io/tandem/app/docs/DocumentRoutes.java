@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.tandem.app.auth.AuthRoutes;
 import io.tandem.app.groups.Groups;
 import io.tandem.app.http.JsonBody;
@@ -244,10 +245,10 @@ public final class DocumentRoutes extends AllDirectives {
         .put("id", s.docId())
         .put("title", s.title())
         .put("role", s.role().wire())
-        .put("version", 0)
+        .put("version", s.version())
         .put("createdAt", s.createdAt().toString())
         .put("updatedAt", s.updatedAt().toString());
-    o.putArray("content"); // the text arrives with real-time editing (issue #5): an empty document
+    if (s.content() != null) o.putRawValue("content", new RawValue(s.content())); // canonical JSON from the entity
     ArrayNode owners = o.putArray("owners");
     s.acl().ownerIds().forEach(owners::add);
     if (s.trashedAt() != null) o.put("trashedAt", s.trashedAt().toString());

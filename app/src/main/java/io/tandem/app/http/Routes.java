@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import io.tandem.app.auth.AuthRoutes;
 import io.tandem.app.docs.DocumentRoutes;
 import io.tandem.app.groups.GroupRoutes;
+import io.tandem.app.ws.WebSocketRoutes;
 import io.tandem.protocol.ErrorCode;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -26,12 +27,14 @@ public final class Routes extends AllDirectives {
   private final CqlSession session;
   private final ActorSystem<?> system;
   private final AuthRoutes auth;
+  private final WebSocketRoutes ws;
   private final DocumentRoutes docs;
   private final GroupRoutes groups;
   private final Origins origins;
 
-  public Routes(CqlSession session, ActorSystem<?> system, AuthRoutes auth, DocumentRoutes docs, GroupRoutes groups,
-      Origins origins) {
+  public Routes(CqlSession session, ActorSystem<?> system, AuthRoutes auth, WebSocketRoutes ws, DocumentRoutes docs,
+      GroupRoutes groups, Origins origins) {
+    this.ws = ws;
     this.session = session;
     this.system = system;
     this.auth = auth;
@@ -45,6 +48,7 @@ public final class Routes extends AllDirectives {
         pathPrefix("v1", () -> concat(
             path("health", () -> get(this::health)),
             auth.routes(),
+            ws.routes(),
             docs.routes(),
             groups.routes())))));
   }

@@ -1,0 +1,251 @@
+package io.tandem.app.ws;
+
+import io.tandem.app.http.RateLimits;
+import io.tandem.persistence.document.DocumentEntity;
+import io.tandem.persistence.document.DocumentEntity.Broadcast;
+import io.tandem.persistence.document.DocumentEntity.Caller;
+import io.tandem.persistence.document.DocumentEntity.OpMessage;
+import io.tandem.protocol.ClientMessage;
+import io.tandem.protocol.ErrorCode;
+import io.tandem.protocol.ServerMessage;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * One WebSocket connection to one document: it subscribes to the document's topic, sends the
+ * client every op in version order without a gap (a hole left by pub/sub, which may drop, is
+ * filled from the entity), forwards the client's ops to the entity and answers with acks in the
+ * same order as the op stream. Its outgoing queue is bounded: a client that stops reading is
+ * failed, never buffered without end.
+ */
+public final class Connection extends AbstractBehavior<Connection.Msg> {
+
+  public sealed interface Msg {}
+  /** A text message from the client. */
+  public record FromClient(String text) implements Msg {}
+  /** A client message refused before it could be read (too large, binary): answered with the error. */
+  public record Refuse(ErrorCode code, String message) implements Msg {}
+  /** The client went away (its side of the stream ended or failed). */
+  public enum ClientGone implements Msg { INSTANCE }
+  private record FromEntity(DocumentEntity.Reply reply) implements Msg {}
+  private record FromTopic(Broadcast broadcast) implements Msg {}
+  private record AckOverdue(long seq) implements Msg {}
+  private enum CatchUp implements Msg { INSTANCE }
+
+  /** What the connection was opened with. */
+  public record Settings(Duration ackTimeout, RateLimits opLimits, int maxBuffered) {}
+
+  /** Something to send once every version before it was sent: another's op, or my ack. */
+  private sealed interface Pending {}
+  private record PendingOp(OpMessage op) implements Pending {}
+  private record PendingAck(long seq) implements Pending {}
+
+  private final ActorContext<Msg> ctx;
+  private final TimerScheduler<Msg> timers;
+  private final ActorRef<String> out;
+  private final EntityRef<DocumentEntity.Command> entity;
+  private final ActorRef<Topic.Command<Broadcast>> topic;
+  private final ActorRef<DocumentEntity.Reply> entityReplies;
+  private final ActorRef<Broadcast> broadcasts;
+  private final Caller caller;
+  private final String docId;
+  private final String clientId;
+  private final Settings settings;
+  /** The last version the client has been sent (as an op, an ack, or in the snapshot). */
+  private long version;
+  private final TreeMap<Long, Pending> pending = new TreeMap<>();
+  private boolean fetching;
+  private final Map<Long, Long> inFlight = new HashMap<>(); // seq -> when sent (nanos)
+  private int catchUps;
+
+  private Connection(ActorContext<Msg> ctx, TimerScheduler<Msg> timers, ActorRef<String> out,
+      EntityRef<DocumentEntity.Command> entity, ActorRef<Topic.Command<Broadcast>> topic, Caller caller, String docId,
+      DocumentEntity.JoinAccepted joined, Settings settings) {
+    super(ctx);
+    this.ctx = ctx;
+    this.timers = timers;
+    this.out = out;
+    this.entity = entity;
+    this.topic = topic;
+    this.caller = caller;
+    this.docId = docId;
+    this.clientId = joined.clientId();
+    this.settings = settings;
+    this.entityReplies = ctx.messageAdapter(DocumentEntity.Reply.class, FromEntity::new);
+    this.broadcasts = ctx.messageAdapter(Broadcast.class, FromTopic::new);
+    topic.tell(Topic.subscribe(broadcasts));
+    out.tell(ServerMessage.joined(docId, clientId, joined.version(), joined.role().wire(), "[]"));
+    if (joined.content() != null) {
+      out.tell(ServerMessage.snapshot(joined.version(), joined.content(), joined.title()));
+    } else {
+      for (OpMessage op : joined.ops()) send(op);
+    }
+    this.version = joined.version();
+    // Ops published between the join and the subscription, or before a new topic instance is
+    // known across the cluster, would be missed: catch up now and a few times in the first seconds.
+    fetch(Long.MAX_VALUE);
+    timers.startTimerWithFixedDelay(CatchUp.INSTANCE, Duration.ofSeconds(1));
+  }
+
+  public static Behavior<Msg> create(ActorRef<String> out, EntityRef<DocumentEntity.Command> entity,
+      ActorRef<Topic.Command<Broadcast>> topic, Caller caller, String docId, DocumentEntity.JoinAccepted joined,
+      Settings settings) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new Connection(ctx, timers, out, entity, topic, caller, docId, joined, settings)));
+  }
+
+  @Override
+  public Receive<Msg> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(FromClient.class, m -> fromClient(m.text()))
+        .onMessage(Refuse.class, m -> {
+          out.tell(ServerMessage.error(m.code(), m.message(), null));
+          return this;
+        })
+        .onMessageEquals(ClientGone.INSTANCE, this::stop)
+        .onMessage(FromEntity.class, m -> fromEntity(m.reply()))
+        .onMessage(FromTopic.class, m -> fromTopic(m.broadcast()))
+        .onMessage(AckOverdue.class, m -> {
+          if (!inFlight.containsKey(m.seq())) return this;
+          return fail(ErrorCode.INTERNAL, "op " + m.seq() + " was not journaled in time; reconnect and send it again", m.seq());
+        })
+        .onMessageEquals(CatchUp.INSTANCE, () -> {
+          if (++catchUps >= 5) timers.cancel(CatchUp.INSTANCE);
+          if (!fetching) fetch(Long.MAX_VALUE);
+          return this;
+        })
+        .build();
+  }
+
+  private Behavior<Msg> fromClient(String text) {
+    ClientMessage m;
+    try {
+      m = ClientMessage.parse(text);
+    } catch (ClientMessage.Invalid e) {
+      out.tell(ServerMessage.error(e.code(), e.getMessage(), e.seq()));
+      return this;
+    }
+    if (m instanceof ClientMessage.Ping) {
+      out.tell(ServerMessage.pong());
+    } else if (m instanceof ClientMessage.Op op) {
+      RateLimits.Verdict v = settings.opLimits().take(clientId);
+      if (!v.allowed()) {
+        out.tell(ServerMessage.error(ErrorCode.RATE_LIMITED,
+            "over " + "the ops allowed per second; send it again in " + v.retryAfter().toMillis() + " ms", op.seq()));
+        return this;
+      }
+      inFlight.put(op.seq(), System.nanoTime());
+      timers.startSingleTimer("ack-" + op.seq(), new AckOverdue(op.seq()), settings.ackTimeout());
+      entity.tell(new DocumentEntity.Submit(caller, clientId, op.seq(), op.baseVersion(), op.ops(), entityReplies));
+    }
+    // presence arrives with its own change; until then it is read and checked, not relayed
+    return this;
+  }
+
+  private Behavior<Msg> fromEntity(DocumentEntity.Reply reply) {
+    if (reply instanceof DocumentEntity.Acked a) {
+      settle(a.seq());
+      if (a.version() <= version) {
+        out.tell(ServerMessage.ack(a.seq(), a.version())); // a duplicate's original ack: the stream is past it
+      } else {
+        pending.put(a.version(), new PendingAck(a.seq()));
+        drain();
+      }
+    } else if (reply instanceof DocumentEntity.OpRefused r) {
+      settle(r.seq());
+      out.tell(ServerMessage.error(r.code(), r.message(), r.seq()));
+      if (r.code() == ErrorCode.NOT_FOUND) return close();
+    } else if (reply instanceof DocumentEntity.OpsPage page) {
+      fetching = false;
+      if (page.ops() == null) return fail(ErrorCode.RESYNC, "the server no longer keeps the ops you miss; reload", null);
+      for (OpMessage op : page.ops()) enqueue(op);
+      drain();
+    } else if (reply instanceof DocumentEntity.Summary) {
+      return this; // still has access
+    } else if (reply instanceof DocumentEntity.Rejected r) {
+      ErrorCode code = r.code() == ErrorCode.NOT_FOUND ? ErrorCode.FORBIDDEN : r.code();
+      return fail(code, "your access to this document ended", null);
+    }
+    return this;
+  }
+
+  private Behavior<Msg> fromTopic(Broadcast b) {
+    if (b instanceof DocumentEntity.OpsBroadcast ops) {
+      for (OpMessage op : ops.ops()) enqueue(op);
+      drain();
+    } else if (b instanceof DocumentEntity.AccessBroadcast a) {
+      if (a.trashed()) return fail(ErrorCode.NOT_FOUND, "the document was deleted", null);
+      entity.tell(new DocumentEntity.Get(caller, entityReplies));
+    } else if (b instanceof DocumentEntity.TitleBroadcast t) {
+      out.tell(ServerMessage.event("title", "{\"title\":" + ServerMessage.quote(t.title()) + "}"));
+    }
+    return this;
+  }
+
+  private void enqueue(OpMessage op) {
+    if (op.version() <= version) return;
+    pending.put(op.version(), clientId.equals(op.clientId()) ? new PendingAck(op.seq()) : new PendingOp(op));
+  }
+
+  /** Sends what follows the last version sent; a gap before the next pending one is fetched. */
+  private void drain() {
+    while (!pending.isEmpty() && pending.firstKey() == version + 1) {
+      Pending p = pending.pollFirstEntry().getValue();
+      version++;
+      if (p instanceof PendingOp o) send(o.op());
+      else {
+        long seq = ((PendingAck) p).seq();
+        settle(seq);
+        out.tell(ServerMessage.ack(seq, version));
+      }
+    }
+    if (!pending.isEmpty() && !fetching) fetch(pending.firstKey() - 1);
+  }
+
+  private void fetch(long upTo) {
+    fetching = true;
+    entity.tell(new DocumentEntity.FetchOps(version, upTo, entityReplies));
+  }
+
+  private void send(OpMessage op) {
+    out.tell(ServerMessage.op(op.version(), op.ops(), op.userId(), op.clientId(), op.seq(), op.ts()));
+  }
+
+  private void settle(long seq) {
+    if (inFlight.remove(seq) != null) timers.cancel("ack-" + seq);
+  }
+
+  /** Tells the client why and closes the connection. */
+  private Behavior<Msg> fail(ErrorCode code, String message, Long seq) {
+    out.tell(ServerMessage.error(code, message, seq));
+    return close();
+  }
+
+  private Behavior<Msg> close() {
+    out.tell(Outgoing.COMPLETE);
+    return stop();
+  }
+
+  private Behavior<Msg> stop() {
+    topic.tell(Topic.unsubscribe(broadcasts));
+    return Behaviors.stopped();
+  }
+
+  /** The marker that completes the outgoing stream (closes the WebSocket). */
+  public static final class Outgoing {
+    public static final String COMPLETE = new String("\u0000complete");
+
+    private Outgoing() {}
+  }
+}

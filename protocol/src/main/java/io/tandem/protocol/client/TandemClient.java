@@ -1,0 +1,343 @@
+package io.tandem.protocol.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.ot.Delta;
+import io.tandem.ot.Rope;
+import io.tandem.protocol.DeltaJson;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * A client of protocol v1 (PROTOCOL.md) in Java: the Jupiter discipline (one op in flight, later
+ * edits composed into one pending op, incoming ops transformed against both), reconnection with
+ * the same {@code clientId} and {@code since}, and the resend of an unacked op with its original
+ * {@code seq} and {@code baseVersion}. Thread-safe: edits may come from any thread.
+ */
+public final class TandemClient implements AutoCloseable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** An error the server sent. */
+  public record ServerError(String code, String message, Long seq) {}
+
+  private record Sent(long seq, long baseVersion, Delta ops) {}
+
+  private final HttpClient http;
+  private final URI base;
+  private final String token;
+  private final String docId;
+  private final Object lock = new Object();
+  private WebSocket socket;
+  private String clientId;
+  private long version = -1;
+  private Rope doc = Rope.EMPTY;
+  private Sent inflight;
+  private Delta pending;
+  private long nextSeq = 1;
+  private String role;
+  private boolean closed;
+  /** Whether this connection resumes from a version (since) rather than starting from a snapshot. */
+  private boolean resuming;
+  private final List<ServerError> errors = new ArrayList<>();
+  private final List<Long> versionsSeen = new ArrayList<>();
+  private volatile Consumer<Delta> onRemote = d -> { };
+  private CompletableFuture<TandemClient> joined = new CompletableFuture<>();
+
+  private TandemClient(HttpClient http, URI base, String token, String docId, String clientId) {
+    this.http = http;
+    this.base = base;
+    this.token = token;
+    this.docId = docId;
+    this.clientId = clientId;
+  }
+
+  /** Connects to {@code docId} on the server at {@code base} (http://host:port) as the token's user. */
+  public static CompletionStage<TandemClient> connect(HttpClient http, URI base, String token, String docId) {
+    var c = new TandemClient(http, base, token, docId, null);
+    return c.open();
+  }
+
+  private CompletionStage<TandemClient> open() {
+    CompletableFuture<TandemClient> ready;
+    String query;
+    synchronized (lock) {
+      joined = new CompletableFuture<>();
+      ready = joined;
+      resuming = version >= 0;
+      query = (clientId == null ? "" : "clientId=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8) + "&")
+          + (version < 0 ? "" : "since=" + version);
+    }
+    URI uri = URI.create(base.toString().replaceFirst("^http", "ws") + "/v1/docs/" + docId + "/ws?" + query);
+    http.newWebSocketBuilder().header("Authorization", "Bearer " + token).connectTimeout(Duration.ofSeconds(10))
+        .buildAsync(uri, new Listener())
+        .whenComplete((ws, e) -> {
+          if (e != null) ready.completeExceptionally(e);
+        });
+    return ready;
+  }
+
+  /** Reconnects with the same client id, from the last version seen; an unacked op is sent again. */
+  public CompletionStage<TandemClient> reconnect() {
+    synchronized (lock) {
+      if (socket != null) socket.abort();
+      socket = null;
+    }
+    return open();
+  }
+
+  /** Drops the connection at once, as a network failure would (for tests). */
+  public void drop() {
+    synchronized (lock) {
+      if (socket != null) socket.abort();
+      socket = null;
+    }
+  }
+
+  /** Applies a local edit and sends it (or composes it into the pending op). */
+  public void submit(Delta op) {
+    synchronized (lock) {
+      doc = doc.apply(op);
+      if (inflight == null) {
+        inflight = new Sent(nextSeq++, version, op);
+        send(inflight);
+      } else {
+        pending = pending == null ? op : pending.compose(op);
+      }
+    }
+  }
+
+  /** Inserts {@code text} at {@code index}. */
+  public void insert(int index, String text) {
+    var b = Delta.builder();
+    if (index > 0) b.retain(index);
+    submit(b.insert(text).build());
+  }
+
+  public void onRemoteOp(Consumer<Delta> listener) {
+    this.onRemote = listener;
+  }
+
+  public String text() {
+    synchronized (lock) {
+      return doc.text();
+    }
+  }
+
+  public Delta content() {
+    synchronized (lock) {
+      return doc.toDelta();
+    }
+  }
+
+  public long version() {
+    synchronized (lock) {
+      return version;
+    }
+  }
+
+  public String clientId() {
+    synchronized (lock) {
+      return clientId;
+    }
+  }
+
+  public String role() {
+    synchronized (lock) {
+      return role;
+    }
+  }
+
+  public List<ServerError> errors() {
+    synchronized (lock) {
+      return List.copyOf(errors);
+    }
+  }
+
+  /** Every version this client learnt of, in order (ops of others, acks of its own). */
+  public List<Long> versionsSeen() {
+    synchronized (lock) {
+      return List.copyOf(versionsSeen);
+    }
+  }
+
+  public boolean settled() {
+    synchronized (lock) {
+      return inflight == null && pending == null;
+    }
+  }
+
+  /** Waits until every own op is acked. */
+  public void awaitSettled(Duration timeout) throws InterruptedException, TimeoutException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (!settled()) {
+      if (System.nanoTime() > end) throw new TimeoutException("ops still unacked: " + inflight + " / " + pending);
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
+  }
+
+  /** Waits until this client has seen {@code v}. */
+  public void awaitVersion(long v, Duration timeout) throws InterruptedException, TimeoutException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (version() < v) {
+      if (System.nanoTime() > end) throw new TimeoutException("at version " + version() + ", waiting for " + v);
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
+  }
+
+  /** Sends a raw text message (tests of what the server refuses). */
+  public void sendRaw(String text) {
+    synchronized (lock) {
+      socket.sendText(text, true).join();
+    }
+  }
+
+  private void send(Sent s) {
+    if (socket == null) return; // sent again on reconnect
+    String msg = "{\"type\":\"op\",\"seq\":" + s.seq() + ",\"baseVersion\":" + s.baseVersion() + ",\"ops\":"
+        + DeltaJson.write(s.ops()) + "}";
+    socket.sendText(msg, true).join();
+  }
+
+  private void onMessage(String text) throws Exception {
+    JsonNode m = JSON.readTree(text);
+    Delta remote = null;
+    synchronized (lock) {
+      switch (m.path("type").asText()) {
+        case "joined" -> {
+          clientId = m.get("clientId").asText();
+          role = m.get("role").asText();
+          if (resuming) { // the missed ops follow; an unacked op goes again, the server dedupes it
+            if (inflight != null) send(inflight);
+            ready();
+          }
+        }
+        case "snapshot" -> {
+          doc = Rope.of(DeltaJson.parse(m.get("content").toString()));
+          version = m.get("version").asLong();
+          inflight = null; // a fresh start: what was not acked is given up
+          pending = null;
+          ready();
+        }
+        case "op" -> {
+          long v = m.get("version").asLong();
+          if (v != version + 1) throw new IllegalStateException("op " + v + " after " + version + ": a gap or a repeat");
+          boolean mine = clientId.equals(m.get("clientId").asText());
+          if (mine && inflight != null && m.get("seq").asLong() == inflight.seq()) {
+            acked(v); // the since replay tells us our op was applied
+          } else {
+            remote = incoming(DeltaJson.parse(m.get("ops").toString()));
+            version = v;
+            versionsSeen.add(v);
+          }
+        }
+        case "ack" -> {
+          if (inflight != null && m.get("seq").asLong() == inflight.seq()) acked(m.get("version").asLong());
+        }
+        case "error" -> {
+          Long seq = m.has("seq") ? m.get("seq").asLong() : null;
+          errors.add(new ServerError(m.get("code").asText(), m.get("message").asText(), seq));
+        }
+        default -> { }
+      }
+    }
+    if (remote != null) onRemote.accept(remote);
+  }
+
+  private void ready() {
+    joined.complete(this);
+  }
+
+  /** Transforms a server op against the in-flight and pending ops and applies it. */
+  private Delta incoming(Delta s) {
+    if (inflight != null) {
+      Delta s1 = inflight.ops().transform(s, false);
+      inflight = new Sent(inflight.seq(), inflight.baseVersion(), s.transform(inflight.ops(), true));
+      s = s1;
+    }
+    if (pending != null) {
+      Delta s2 = pending.transform(s, false);
+      pending = s.transform(pending, true);
+      s = s2;
+    }
+    doc = doc.apply(s);
+    return s;
+  }
+
+  private void acked(long v) {
+    version = v;
+    versionsSeen.add(v);
+    inflight = null;
+    if (pending != null) {
+      inflight = new Sent(nextSeq++, version, pending);
+      pending = null;
+      send(inflight);
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      closed = true;
+      if (socket != null) socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+    }
+  }
+
+  private final class Listener implements WebSocket.Listener {
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public void onOpen(WebSocket ws) {
+      synchronized (lock) {
+        socket = ws;
+      }
+      ws.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        String text = partial.toString();
+        partial.setLength(0);
+        try {
+          onMessage(text);
+        } catch (Exception e) {
+          synchronized (lock) {
+            errors.add(new ServerError("client", e.toString(), null));
+          }
+        }
+      }
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+      synchronized (lock) {
+        if (socket == ws) socket = null;
+        joined.completeExceptionally(new IllegalStateException("closed " + status + " " + reason));
+      }
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      synchronized (lock) {
+        if (socket == ws) socket = null;
+        joined.completeExceptionally(error);
+      }
+    }
+  }
+}
