@@ -81,9 +81,15 @@ public final class TestCassandra implements BeforeAllCallback, AfterAllCallback 
           p.load(in);
         }
         var address = new InetSocketAddress(p.getProperty("host"), Integer.parseInt(p.getProperty("port")));
-        boolean alive = ProcessHandle.of(Long.parseLong(p.getProperty("pid"))).map(ProcessHandle::isAlive).orElse(false);
+        var cassandra = ProcessHandle.of(Long.parseLong(p.getProperty("pid")));
+        boolean alive = cassandra.map(ProcessHandle::isAlive).orElse(false);
         boolean ours = Long.toString(buildProcess().pid()).equals(p.getProperty("owner"));
         if (alive && ours && EmbeddedCassandra.answers(address)) return shared = address;
+        boolean ownerGone = ProcessHandle.of(Long.parseLong(p.getProperty("owner"))).map(h -> !h.isAlive()).orElse(true);
+        if (alive && !ours && ownerGone) { // the last build's, stopping by itself (its watchdog saw its owner go)
+          cassandra.get().onExit().get(90, java.util.concurrent.TimeUnit.SECONDS);
+          alive = false;
+        }
         if (alive && !ours) {
           throw new IllegalStateException("another build's Cassandra (process " + p.getProperty("pid") + ") runs from "
               + dir + ": run one build at a time in a checkout");

@@ -81,6 +81,46 @@ public final class ServerMessage {
     });
   }
 
+  /** One presence as a JSON object (also an element of {@code joined.presence}). */
+  public static String presenceObject(String clientId, String userId, String name, String color, Integer index,
+      Integer length, long version) {
+    var out = new StringWriter(96);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      presenceFields(g, clientId, userId, name, color, index, length, version);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  public static String presence(String clientId, String userId, String name, String color, Integer index, Integer length,
+      long version) {
+    return object("presence", g -> presenceFields(g, clientId, userId, name, color, index, length, version));
+  }
+
+  private static void presenceFields(JsonGenerator g, String clientId, String userId, String name, String color,
+      Integer index, Integer length, long version) throws IOException {
+    g.writeStringField("clientId", clientId);
+    g.writeStringField("userId", userId);
+    g.writeStringField("name", name);
+    g.writeStringField("color", color);
+    if (index == null) {
+      g.writeNullField("selection");
+    } else {
+      g.writeObjectFieldStart("selection");
+      g.writeNumberField("index", index);
+      g.writeNumberField("length", length);
+      g.writeEndObject();
+    }
+    g.writeNumberField("version", version);
+  }
+
+  public static String leave(String clientId) {
+    return object("leave", g -> g.writeStringField("clientId", clientId));
+  }
+
   public static String pong() {
     return object("pong", g -> { });
   }

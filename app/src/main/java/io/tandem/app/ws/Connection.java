@@ -59,6 +59,9 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   private final ActorRef<DocumentEntity.Reply> entityReplies;
   private final ActorRef<Broadcast> broadcasts;
   private final Caller caller;
+  private final String name;
+  /** Others' cursors at a version the client has not reached yet: sent when it has. */
+  private final Map<String, DocumentEntity.PresenceMessage> heldPresence = new HashMap<>();
   private final String docId;
   private final String clientId;
   private final Settings settings;
@@ -70,9 +73,10 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   private int catchUps;
 
   private Connection(ActorContext<Msg> ctx, TimerScheduler<Msg> timers, ActorRef<String> out,
-      EntityRef<DocumentEntity.Command> entity, ActorRef<Topic.Command<Broadcast>> topic, Caller caller, String docId,
-      DocumentEntity.JoinAccepted joined, Settings settings) {
+      EntityRef<DocumentEntity.Command> entity, ActorRef<Topic.Command<Broadcast>> topic, Caller caller, String name,
+      String docId, DocumentEntity.JoinAccepted joined, Settings settings) {
     super(ctx);
+    this.name = name;
     this.ctx = ctx;
     this.timers = timers;
     this.out = out;
@@ -85,7 +89,13 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
     this.entityReplies = ctx.messageAdapter(DocumentEntity.Reply.class, FromEntity::new);
     this.broadcasts = ctx.messageAdapter(Broadcast.class, FromTopic::new);
     topic.tell(Topic.subscribe(broadcasts));
-    out.tell(ServerMessage.joined(docId, clientId, joined.version(), joined.role().wire(), "[]"));
+    var others = new StringBuilder("[");
+    for (DocumentEntity.PresenceMessage p : joined.presence()) {
+      if (p.clientId().equals(clientId)) continue;
+      if (others.length() > 1) others.append(',');
+      others.append(presenceObject(p));
+    }
+    out.tell(ServerMessage.joined(docId, clientId, joined.version(), joined.role().wire(), others.append(']').toString()));
     if (joined.content() != null) {
       out.tell(ServerMessage.snapshot(joined.version(), joined.content(), joined.title()));
     } else {
@@ -99,10 +109,10 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   }
 
   public static Behavior<Msg> create(ActorRef<String> out, EntityRef<DocumentEntity.Command> entity,
-      ActorRef<Topic.Command<Broadcast>> topic, Caller caller, String docId, DocumentEntity.JoinAccepted joined,
-      Settings settings) {
+      ActorRef<Topic.Command<Broadcast>> topic, Caller caller, String name, String docId,
+      DocumentEntity.JoinAccepted joined, Settings settings) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new Connection(ctx, timers, out, entity, topic, caller, docId, joined, settings)));
+        new Connection(ctx, timers, out, entity, topic, caller, name, docId, joined, settings)));
   }
 
   @Override
@@ -142,14 +152,15 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
       RateLimits.Verdict v = settings.opLimits().take(clientId);
       if (!v.allowed()) {
         out.tell(ServerMessage.error(ErrorCode.RATE_LIMITED,
-            "over " + "the ops allowed per second; send it again in " + v.retryAfter().toMillis() + " ms", op.seq()));
+            "over the ops allowed per second; send it again in " + v.retryAfter().toMillis() + " ms", op.seq()));
         return this;
       }
       inFlight.put(op.seq(), System.nanoTime());
       timers.startSingleTimer("ack-" + op.seq(), new AckOverdue(op.seq()), settings.ackTimeout());
       entity.tell(new DocumentEntity.Submit(caller, clientId, op.seq(), op.baseVersion(), op.ops(), entityReplies));
+    } else if (m instanceof ClientMessage.Presence p) {
+      entity.tell(new DocumentEntity.UpdatePresence(clientId, caller.userId(), name, p.selection(), p.baseVersion()));
     }
-    // presence arrives with its own change; until then it is read and checked, not relayed
     return this;
   }
 
@@ -187,6 +198,15 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
     } else if (b instanceof DocumentEntity.AccessBroadcast a) {
       if (a.trashed()) return fail(ErrorCode.NOT_FOUND, "the document was deleted", null);
       entity.tell(new DocumentEntity.Get(caller, entityReplies));
+    } else if (b instanceof DocumentEntity.PresenceBroadcast pb) {
+      var p = pb.presence();
+      if (p.clientId().equals(clientId)) return this;
+      if (p.version() <= version) out.tell(presence(p));
+      else heldPresence.put(p.clientId(), p);
+    } else if (b instanceof DocumentEntity.LeaveBroadcast l) {
+      if (l.clientId().equals(clientId)) return this;
+      heldPresence.remove(l.clientId());
+      out.tell(ServerMessage.leave(l.clientId()));
     } else if (b instanceof DocumentEntity.TitleBroadcast t) {
       out.tell(ServerMessage.event("title", "{\"title\":" + ServerMessage.quote(t.title()) + "}"));
     }
@@ -211,6 +231,27 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
       }
     }
     if (!pending.isEmpty() && !fetching) fetch(pending.firstKey() - 1);
+    if (!heldPresence.isEmpty()) {
+      for (var it = heldPresence.values().iterator(); it.hasNext(); ) {
+        var p = it.next();
+        if (p.version() <= version) {
+          out.tell(presence(p));
+          it.remove();
+        }
+      }
+    }
+  }
+
+  private static String presence(DocumentEntity.PresenceMessage p) {
+    var s = p.selection();
+    return ServerMessage.presence(p.clientId(), p.userId(), p.name(), p.color(), s == null ? null : s.index(),
+        s == null ? null : s.length(), p.version());
+  }
+
+  private static String presenceObject(DocumentEntity.PresenceMessage p) {
+    var s = p.selection();
+    return ServerMessage.presenceObject(p.clientId(), p.userId(), p.name(), p.color(), s == null ? null : s.index(),
+        s == null ? null : s.length(), p.version());
   }
 
   private void fetch(long upTo) {
@@ -232,13 +273,26 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
     return close();
   }
 
+  /**
+   * Completes the outgoing stream once what is queued is sent, and waits for the socket to end
+   * (which the coupled flow signals as {@link ClientGone}): stopping at once would cancel the
+   * stream before the last messages, the error that says why, went out.
+   */
   private Behavior<Msg> close() {
     out.tell(Outgoing.COMPLETE);
-    return stop();
+    topic.tell(Topic.unsubscribe(broadcasts));
+    entity.tell(new DocumentEntity.Leave(clientId));
+    timers.cancelAll();
+    timers.startSingleTimer(ClientGone.INSTANCE, Duration.ofSeconds(10)); // a client that never acknowledges the close
+    return Behaviors.receive(Msg.class)
+        .onMessageEquals(ClientGone.INSTANCE, Behaviors::stopped)
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
   }
 
   private Behavior<Msg> stop() {
     topic.tell(Topic.unsubscribe(broadcasts));
+    entity.tell(new DocumentEntity.Leave(clientId));
     return Behaviors.stopped();
   }
 

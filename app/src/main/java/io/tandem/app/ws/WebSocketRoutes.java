@@ -23,13 +23,14 @@ import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.stream.CompletionStrategy;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSink;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
 /**
  * {@code GET /v1/docs/{docId}/ws[?since=&clientId=&access_token=]}: authenticates the handshake,
@@ -86,7 +87,8 @@ public final class WebSocketRoutes extends AllDirectives {
                   var r = (DocumentEntity.Rejected) reply;
                   return complete(Problems.of(r.code(), r.detail()));
                 }
-                return handleWebSocketMessages(flow(docId, caller, j));
+                String name = principal.username().isEmpty() ? principal.userId() : principal.username();
+                return handleWebSocketMessages(flow(docId, caller, name, j));
               });
             });
           })));
@@ -94,19 +96,22 @@ public final class WebSocketRoutes extends AllDirectives {
   }
 
   /** The socket's flow: client messages into a new connection actor, its outgoing queue out. */
-  private Flow<Message, Message, NotUsed> flow(String docId, Caller caller, DocumentEntity.JoinAccepted joined) {
-    Pair<ActorRef<String>, Source<String, NotUsed>> outgoing = ActorSource.<String>actorRef(
-            m -> m == Connection.Outgoing.COMPLETE, m -> Optional.empty(), settings.outgoingBuffer(), OverflowStrategy.fail())
+  private Flow<Message, Message, NotUsed> flow(String docId, Caller caller, String name, DocumentEntity.JoinAccepted joined) {
+    // Completing drains what is queued first: an error sent just before the close reaches the client.
+    Pair<org.apache.pekko.actor.ActorRef, Source<Object, NotUsed>> outgoing = Source.actorRef(
+            m -> m == Connection.Outgoing.COMPLETE ? Optional.of(CompletionStrategy.draining()) : Optional.empty(),
+            m -> Optional.empty(), settings.outgoingBuffer(), OverflowStrategy.fail())
         .preMaterialize(materializer);
+    ActorRef<String> out = Adapter.toTyped(outgoing.first());
     var connection = system.systemActorOf(
-        Connection.create(outgoing.first(), sharding.entityRefFor(DocumentEntity.TYPE_KEY, docId), topics.apply(docId),
-            caller, docId, joined, new Connection.Settings(settings.ackTimeout(), opLimits, settings.outgoingBuffer())),
+        Connection.create(out, sharding.entityRefFor(DocumentEntity.TYPE_KEY, docId), topics.apply(docId),
+            caller, name, docId, joined, new Connection.Settings(settings.ackTimeout(), opLimits, settings.outgoingBuffer())),
         "ws-" + UUID.randomUUID(), Props.empty());
     Sink<Message, NotUsed> in = Flow.<Message>create()
         .mapAsync(1, this::text)
         .to(ActorSink.actorRef(connection, Connection.ClientGone.INSTANCE, e -> Connection.ClientGone.INSTANCE));
-    Source<Message, NotUsed> out = outgoing.second().map(TextMessage::create);
-    return Flow.fromSinkAndSourceCoupled(in, out);
+    Source<Message, NotUsed> messages = outgoing.second().map(m -> TextMessage.create((String) m));
+    return Flow.fromSinkAndSourceCoupled(in, messages);
   }
 
   /**

@@ -88,20 +88,18 @@ class CoEditingIT {
       var random = new Random(seed * 31 + c);
       var thread = new Thread(() -> {
         for (int i = 0; i < opsEach; i++) {
-          synchronized (client) {
-            String text = client.text();
+          client.edit(text -> { // from the text as it is now: an op arriving meanwhile would move the places
             int len = text.length();
             int at = boundary(text, len == 0 ? 0 : random.nextInt(len + 1));
+            var b = Delta.builder();
+            if (at > 0) b.retain(at);
             if (len > 10 && random.nextInt(4) == 0) {
-              int end = boundary(text, Math.min(len, at + 1 + random.nextInt(5)));
-              if (end == at) end = boundary(text, Math.min(len, at + 2));
-              var b = Delta.builder();
-              if (at > 0) b.retain(at);
-              if (end > at) client.submit(b.delete(end - at).build());
-            } else {
-              client.insert(at, Character.toString('a' + random.nextInt(26)) + (random.nextBoolean() ? "é" : "😀"));
+              int to = boundary(text, Math.min(len, at + 1 + random.nextInt(5)));
+              if (to == at) to = boundary(text, Math.min(len, at + 2));
+              return to > at ? b.delete(to - at).build() : null;
             }
-          }
+            return b.insert(Character.toString('a' + random.nextInt(26)) + (random.nextBoolean() ? "é" : "😀")).build();
+          });
           try {
             Thread.sleep(random.nextInt(4)); // typing speed: edits interleave with acks and others' ops
           } catch (InterruptedException e) {
@@ -222,10 +220,12 @@ class CoEditingIT {
     }
 
     JsonNode next(String type) throws Exception {
+      var skipped = new ArrayList<JsonNode>();
       while (true) {
         JsonNode m = received.poll(30, TimeUnit.SECONDS);
-        if (m == null) throw new AssertionError("no " + type + " message");
+        if (m == null) throw new AssertionError("no " + type + " message; skipped " + skipped + "; closed " + closed.getNow(null));
         if (m.get("type").asText().equals(type)) return m;
+        skipped.add(m);
       }
     }
 
@@ -328,6 +328,35 @@ class CoEditingIT {
     assertEquals("forbidden", b.next("error").get("code").asText(), "revoked: told so");
     b.closed.get(30, TimeUnit.SECONDS);
     assertEquals("hi", serverText(doc));
+  }
+
+  @Test
+  void cursorsShowWithNamesStayOnTheirTextAndLeave() throws Exception {
+    String doc = api.create(alice, "Cursors");
+    api.share(alice, doc, bob.principal(), "editor");
+    var a = connect(alice, doc);
+    var b = connect(bob, doc);
+    a.insert(0, "hello world");
+    a.awaitSettled(WAIT);
+    b.awaitVersion(1, WAIT);
+    a.presence(6, 5); // "world" selected
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (!b.cursors().containsKey(a.clientId()) && System.nanoTime() < end) Thread.sleep(5);
+    var seen = b.cursors().get(a.clientId());
+    assertEquals(new TandemClient.Cursor(a.clientId(), alice.id(), "alice", seen.color(), 6, 5), seen);
+    b.insert(0, ">> ");
+    b.awaitSettled(WAIT);
+    assertEquals(9, b.cursors().get(a.clientId()).index(), "moved with the text before it");
+    assertEquals("world", b.text().substring(9, 14));
+
+    var c = connect(bob, doc);
+    assertTrue(c.cursors().containsKey(a.clientId()), "a newcomer sees who is there");
+    a.close();
+    end = System.nanoTime() + WAIT.toNanos();
+    while (b.cursors().containsKey(a.clientId()) && System.nanoTime() < end) Thread.sleep(5);
+    assertTrue(!b.cursors().containsKey(a.clientId()), "left");
+    b.close();
+    c.close();
   }
 
   static Delta parse(String json) throws Exception {

@@ -63,15 +63,16 @@ class TraceReplayIT {
 
   /** Applies a patch of the trace at its place, clamped to the client's text (which others change too). */
   private static void type(TandemClient c, Traces.Patch p) {
-    int len = c.text().length();
-    int pos = Math.min(p.pos(), len);
-    int del = Math.min(p.delete(), len - pos);
-    var b = Delta.builder();
-    if (pos > 0) b.retain(pos);
-    if (del > 0) b.delete(del);
-    if (!p.insert().isEmpty()) b.insert(p.insert());
-    Delta d = b.build();
-    if (!d.ops().isEmpty()) c.submit(d);
+    c.edit(text -> { // from the text as it is now, which the other client changes too
+      int len = text.length();
+      int pos = Math.min(p.pos(), len);
+      int del = Math.min(p.delete(), len - pos);
+      var b = Delta.builder();
+      if (pos > 0) b.retain(pos);
+      if (del > 0) b.delete(del);
+      if (!p.insert().isEmpty()) b.insert(p.insert());
+      return b.build();
+    });
   }
 
   @Test

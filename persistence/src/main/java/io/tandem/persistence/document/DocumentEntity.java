@@ -9,6 +9,7 @@ import io.tandem.persistence.DeltaCodec;
 import io.tandem.persistence.access.Acl;
 import io.tandem.persistence.access.Principal;
 import io.tandem.persistence.access.Role;
+import io.tandem.protocol.ClientMessage;
 import io.tandem.protocol.ErrorCode;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,6 +102,16 @@ public final class DocumentEntity
       ActorRef<Reply> replyTo) implements Command {}
   /** The ops with versions in ({@code after}, {@code upTo}]: {@link OpsPage}, whose ops are null past the window. */
   public record FetchOps(long after, long upTo, ActorRef<Reply> replyTo) implements Command {}
+  /**
+   * A cursor or selection moved ({@code selection} null: none), made at {@code baseVersion}: the
+   * document moves it through the ops since, keeps it (in memory only) and tells the others.
+   */
+  public record UpdatePresence(String clientId, String userId, String name, ClientMessage.Selection selection,
+      long baseVersion) implements Command {}
+  /** A connection closed: its presence goes, and the others are told. */
+  public record Leave(String clientId) implements Command {}
+  /** Internal: forget presences not refreshed within the time to live. */
+  private enum ExpirePresence implements Command { INSTANCE }
   /** Internal: journal the submissions buffered so far in one write. */
   private enum Flush implements Command { INSTANCE }
   /** From the trash purger: erase the document if it has been in the trash since before {@code cutoff}. */
@@ -111,8 +122,8 @@ public final class DocumentEntity
   public record Summary(String docId, String title, Role role, Acl acl, Instant createdAt, Instant updatedAt,
       Instant trashedAt, long seqNr, long version, String content) implements Reply {}
   public record Rejected(ErrorCode code, String detail) implements Reply {}
-  public record JoinAccepted(String clientId, Role role, long version, String title, String content, List<OpMessage> ops)
-      implements Reply {}
+  public record JoinAccepted(String clientId, Role role, long version, String title, String content, List<OpMessage> ops,
+      List<PresenceMessage> presence) implements Reply {}
   public record Acked(String clientId, long seq, long version) implements Reply {}
   public record OpRefused(String clientId, long seq, ErrorCode code, String message) implements Reply {}
   public record OpsPage(List<OpMessage> ops) implements Reply {}
@@ -136,6 +147,11 @@ public final class DocumentEntity
   /** The access list changed, or the document was trashed: connections check their role again. */
   public record AccessBroadcast(boolean trashed) implements Broadcast {}
   public record TitleBroadcast(String title) implements Broadcast {}
+  public record PresenceBroadcast(PresenceMessage presence) implements Broadcast {}
+  public record LeaveBroadcast(String clientId) implements Broadcast {}
+  /** Where someone's cursor is, at {@code version}. */
+  public record PresenceMessage(String clientId, String userId, String name, String color, ClientMessage.Selection selection,
+      long version) implements CborSerializable {}
   public record OpMessage(long version, String ops, String userId, String clientId, long seq, long ts)
       implements CborSerializable {}
 
@@ -165,6 +181,10 @@ public final class DocumentEntity
   /** Submissions waiting for the next write; and whether a Flush is on its way. */
   private final List<Submit> buffer = new ArrayList<>();
   private boolean flushing;
+  /** Who is here and where their cursor is: not journaled, gone with the entity. */
+  private final Map<String, PresenceMessage> presence = new java.util.LinkedHashMap<>();
+  private final Map<String, Long> presenceSeen = new HashMap<>();
+  private static final Duration PRESENCE_TTL = Duration.ofMinutes(2);
   /** Ops just journaled, parsed already: the event handler takes them instead of parsing again. */
   private final Map<Long, Delta> fresh = new HashMap<>();
 
@@ -189,7 +209,10 @@ public final class DocumentEntity
   /** A document that publishes to {@code topics.apply(docId)}, the node's topic of the document. */
   public static Behavior<Command> create(String docId, Clock clock, Settings settings,
       Function<String, ActorRef<Topic.Command<Broadcast>>> topics) {
-    return Behaviors.setup(ctx -> new DocumentEntity(docId, clock, ctx, settings, topics.apply(docId)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(ExpirePresence.INSTANCE, PRESENCE_TTL.dividedBy(4));
+      return new DocumentEntity(docId, clock, ctx, settings, topics.apply(docId));
+    }));
   }
 
   /** The name of a document's topic. */
@@ -233,13 +256,19 @@ public final class DocumentEntity
         .onCommand(Join.class, c -> notFound(c.replyTo()))
         .onCommand(Submit.class, c -> Effect().reply(c.replyTo(), refused(c, ErrorCode.NOT_FOUND, "no document " + docId)))
         .onCommand(FetchOps.class, c -> Effect().reply(c.replyTo(), new OpsPage(null)))
-        .onCommand(Flush.class, c -> Effect().noReply());
+        .onCommand(Flush.class, c -> Effect().noReply())
+        .onCommand(UpdatePresence.class, c -> Effect().noReply())
+        .onCommand(Leave.class, c -> Effect().noReply())
+        .onCommand(ExpirePresence.class, c -> Effect().noReply());
     b.forStateType(Gone.class)
         .onCommand(Submit.class, c -> Effect().reply(c.replyTo(), refused(c, ErrorCode.NOT_FOUND, "no document " + docId)))
         .onCommand(FetchOps.class, c -> Effect().reply(c.replyTo(), new OpsPage(null)))
         .onCommand(Flush.class, c -> Effect().noReply())
         .onCommand(Create.class, c -> reject(c.replyTo(), ErrorCode.CONFLICT, "the document existed and was purged"))
         .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), new PurgeResult(false))) // purged before
+        .onCommand(UpdatePresence.class, c -> Effect().noReply())
+        .onCommand(Leave.class, c -> Effect().noReply())
+        .onCommand(ExpirePresence.class, c -> Effect().noReply())
         .onAnyCommand(this::notFound);
     b.forStateType(Doc.class)
         .onCommand(Create.class, (d, c) -> reject(c.replyTo(), ErrorCode.CONFLICT, "the document exists"))
@@ -255,6 +284,22 @@ public final class DocumentEntity
         .onCommand(Join.class, this::join)
         .onCommand(Submit.class, this::submit)
         .onCommand(Flush.class, (d, c) -> flush(d))
+        .onCommand(UpdatePresence.class, this::updatePresence)
+        .onCommand(Leave.class, (d, c) -> {
+          if (presence.remove(c.clientId()) != null) topic.tell(Topic.publish(new LeaveBroadcast(c.clientId())));
+          presenceSeen.remove(c.clientId());
+          return Effect().noReply();
+        })
+        .onCommand(ExpirePresence.class, (d, c) -> {
+          long cutoff = clock.millis() - PRESENCE_TTL.toMillis();
+          for (var it = presenceSeen.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue() >= cutoff) continue;
+            it.remove();
+            if (presence.remove(e.getKey()) != null) topic.tell(Topic.publish(new LeaveBroadcast(e.getKey())));
+          }
+          return Effect().noReply();
+        })
         .onCommand(FetchOps.class, (d, c) -> {
           List<DocContent.Applied> ops = d.content().opsAfter(c.after(), c.upTo());
           return Effect().reply(c.replyTo(), new OpsPage(ops == null ? null : ops.stream().map(DocumentEntity::message).toList()));
@@ -320,7 +365,8 @@ public final class DocumentEntity
     List<DocContent.Applied> missed = c.since() == null || c.since() > version ? null : content.opsAfter(c.since(), version);
     String snapshot = missed == null ? io.tandem.protocol.DeltaJson.write(content.text().toDelta()) : null;
     List<OpMessage> ops = missed == null ? List.of() : missed.stream().map(DocumentEntity::message).toList();
-    return Effect().reply(c.replyTo(), new JoinAccepted(clientId, role.get(), version, d.title(), snapshot, ops));
+    return Effect().reply(c.replyTo(), new JoinAccepted(clientId, role.get(), version, d.title(), snapshot, ops,
+        List.copyOf(presence.values())));
   }
 
   /** Checks the role and buffers the op for the next write; the answer comes from {@link #flush}. */
@@ -382,6 +428,39 @@ public final class DocumentEntity
       acks.forEach(Runnable::run);
       topic.tell(Topic.publish(new OpsBroadcast(published)));
     }).thenNoReply();
+  }
+
+  /** Moves the selection from its base version to the current one; one the window cannot move is dropped. */
+  private ReplyEffect<Event, State> updatePresence(Doc d, UpdatePresence c) {
+    DocContent content = d.content();
+    List<DocContent.Applied> since = c.baseVersion() > content.version() ? null : content.opsAfter(c.baseVersion(), content.version());
+    if (since == null) return Effect().noReply(); // the client sends it again with its next move
+    ClientMessage.Selection sel = c.selection();
+    if (sel != null) {
+      int start = sel.index();
+      int end = sel.index() + sel.length();
+      for (DocContent.Applied a : since) {
+        start = a.ops().transformPosition(start, false);
+        end = a.ops().transformPosition(end, false);
+      }
+      int length = content.text().length();
+      start = Math.min(start, length);
+      end = Math.max(start, Math.min(end, length));
+      sel = new ClientMessage.Selection(start, end - start);
+    }
+    var p = new PresenceMessage(c.clientId(), c.userId(), c.name(), colorOf(c.userId()), sel, content.version());
+    presence.put(c.clientId(), p);
+    presenceSeen.put(c.clientId(), clock.millis());
+    topic.tell(Topic.publish(new PresenceBroadcast(p)));
+    return Effect().noReply();
+  }
+
+  private static final String[] COLORS = {"#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
+      "#469990", "#9a6324", "#800000", "#808000", "#000075"};
+
+  /** A user's colour: the same on every node and in every document. */
+  public static String colorOf(String userId) {
+    return COLORS[Math.floorMod(userId.hashCode(), COLORS.length)];
   }
 
   private static OpMessage message(DocContent.Applied a) {

@@ -34,6 +34,9 @@ public final class TandemClient implements AutoCloseable {
 
   private record Sent(long seq, long baseVersion, Delta ops) {}
 
+  /** Someone else's cursor, kept on the same text as ops arrive ({@code index} -1: no selection). */
+  public record Cursor(String clientId, String userId, String name, String color, int index, int length) {}
+
   private final HttpClient http;
   private final URI base;
   private final String token;
@@ -52,6 +55,7 @@ public final class TandemClient implements AutoCloseable {
   private boolean resuming;
   private final List<ServerError> errors = new ArrayList<>();
   private final List<Long> versionsSeen = new ArrayList<>();
+  private final java.util.Map<String, Cursor> cursors = new java.util.LinkedHashMap<>();
   private volatile Consumer<Delta> onRemote = d -> { };
   private CompletableFuture<TandemClient> joined = new CompletableFuture<>();
 
@@ -109,12 +113,24 @@ public final class TandemClient implements AutoCloseable {
   public void submit(Delta op) {
     synchronized (lock) {
       doc = doc.apply(op);
+      moveCursors(op);
       if (inflight == null) {
         inflight = new Sent(nextSeq++, version, op);
         send(inflight);
       } else {
         pending = pending == null ? op : pending.compose(op);
       }
+    }
+  }
+
+  /**
+   * Makes an edit from the text as it is at this instant: {@code edit} sees the text and answers
+   * the op (or null), with no incoming op applied in between.
+   */
+  public void edit(java.util.function.Function<String, Delta> edit) {
+    synchronized (lock) {
+      Delta op = edit.apply(doc.text());
+      if (op != null && !op.ops().isEmpty()) submit(op);
     }
   }
 
@@ -182,7 +198,12 @@ public final class TandemClient implements AutoCloseable {
   public void awaitSettled(Duration timeout) throws InterruptedException, TimeoutException {
     long end = System.nanoTime() + timeout.toNanos();
     while (!settled()) {
-      if (System.nanoTime() > end) throw new TimeoutException("ops still unacked: " + inflight + " / " + pending);
+      if (System.nanoTime() > end) {
+        synchronized (lock) {
+          throw new TimeoutException("ops still unacked (" + clientId + " at " + version + ", errors " + errors + "): "
+              + inflight + " / " + pending);
+        }
+      }
       TimeUnit.MILLISECONDS.sleep(5);
     }
   }
@@ -193,6 +214,23 @@ public final class TandemClient implements AutoCloseable {
     while (version() < v) {
       if (System.nanoTime() > end) throw new TimeoutException("at version " + version() + ", waiting for " + v);
       TimeUnit.MILLISECONDS.sleep(5);
+    }
+  }
+
+  /** Tells the others where my cursor is ({@code index} -1: nowhere), at the version I have seen. */
+  public void presence(int index, int length) {
+    synchronized (lock) {
+      if (socket == null) return;
+      String sel = index < 0 ? "null" : "{\"index\":" + index + ",\"length\":" + length + "}";
+      socket.sendText("{\"type\":\"presence\",\"selection\":" + sel + ",\"baseVersion\":" + Math.max(0, version) + "}", true)
+          .join();
+    }
+  }
+
+  /** The others' cursors, on my text as it is now. */
+  public java.util.Map<String, Cursor> cursors() {
+    synchronized (lock) {
+      return java.util.Map.copyOf(cursors);
     }
   }
 
@@ -218,6 +256,8 @@ public final class TandemClient implements AutoCloseable {
         case "joined" -> {
           clientId = m.get("clientId").asText();
           role = m.get("role").asText();
+          cursors.clear();
+          for (JsonNode p : m.path("presence")) cursor(p);
           if (resuming) { // the missed ops follow; an unacked op goes again, the server dedupes it
             if (inflight != null) send(inflight);
             ready();
@@ -245,6 +285,8 @@ public final class TandemClient implements AutoCloseable {
         case "ack" -> {
           if (inflight != null && m.get("seq").asLong() == inflight.seq()) acked(m.get("version").asLong());
         }
+        case "presence" -> cursor(m);
+        case "leave" -> cursors.remove(m.get("clientId").asText());
         case "error" -> {
           Long seq = m.has("seq") ? m.get("seq").asLong() : null;
           errors.add(new ServerError(m.get("code").asText(), m.get("message").asText(), seq));
@@ -272,7 +314,41 @@ public final class TandemClient implements AutoCloseable {
       s = s2;
     }
     doc = doc.apply(s);
+    moveCursors(s);
     return s;
+  }
+
+  /** Others' cursors stay on the same text through an op applied here. */
+  private void moveCursors(Delta op) {
+    for (var e : cursors.entrySet()) {
+      Cursor c = e.getValue();
+      if (c.index() < 0) continue;
+      int start = op.transformPosition(c.index(), false);
+      int end = op.transformPosition(c.index() + c.length(), false);
+      e.setValue(new Cursor(c.clientId(), c.userId(), c.name(), c.color(), start, end - start));
+    }
+  }
+
+  /**
+   * A presence from the server is at its {@code version}, which is this client's version when it
+   * arrives (the server sends it in order); moved through my unacked ops so it sits on my text.
+   */
+  private void cursor(JsonNode p) {
+    JsonNode sel = p.get("selection");
+    int index = -1;
+    int length = 0;
+    if (sel != null && !sel.isNull()) {
+      index = sel.get("index").asInt();
+      length = sel.get("length").asInt();
+      for (Delta mine : new Delta[] {inflight == null ? null : inflight.ops(), pending}) {
+        if (mine == null) continue;
+        int end = mine.transformPosition(index + length, false);
+        index = mine.transformPosition(index, false);
+        length = end - index;
+      }
+    }
+    String id = p.get("clientId").asText();
+    cursors.put(id, new Cursor(id, p.get("userId").asText(), p.get("name").asText(), p.get("color").asText(), index, length));
   }
 
   private void acked(long v) {
