@@ -30,6 +30,15 @@ public final class TestApi {
     this.base = () -> TestNode.base(node.get());
   }
 
+  private TestApi(Supplier<URI> base, boolean direct) {
+    this.base = base;
+  }
+
+  /** Calls the server at {@code base} (a node in another process). */
+  public static TestApi at(URI base) {
+    return new TestApi(() -> base, true);
+  }
+
   public User register(String username) throws Exception {
     JsonNode u = ok(send("POST", "/v1/auth/register", (String) null,
         "{\"username\":\"" + username + "\",\"password\":\"password1\"}"), 201);

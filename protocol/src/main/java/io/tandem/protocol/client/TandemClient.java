@@ -32,7 +32,17 @@ public final class TandemClient implements AutoCloseable {
   /** An error the server sent. */
   public record ServerError(String code, String message, Long seq) {}
 
-  private record Sent(long seq, long baseVersion, Delta ops) {}
+  /**
+   * The op in flight: {@code ops} as it stands now, transformed past every op received since it
+   * was sent (for the transform arithmetic), and {@code wire}, the message as first sent, which a
+   * resend repeats exactly: the server places it from its original base.
+   */
+  private record Sent(long seq, long baseVersion, Delta ops, String wire) {
+    Sent(long seq, long baseVersion, Delta ops) {
+      this(seq, baseVersion, ops, "{\"type\":\"op\",\"seq\":" + seq + ",\"baseVersion\":" + baseVersion + ",\"ops\":"
+          + DeltaJson.write(ops) + "}");
+    }
+  }
 
   /** Someone else's cursor, kept on the same text as ops arrive ({@code index} -1: no selection). */
   public record Cursor(String clientId, String userId, String name, String color, int index, int length) {}
@@ -243,9 +253,7 @@ public final class TandemClient implements AutoCloseable {
 
   private void send(Sent s) {
     if (socket == null) return; // sent again on reconnect
-    String msg = "{\"type\":\"op\",\"seq\":" + s.seq() + ",\"baseVersion\":" + s.baseVersion() + ",\"ops\":"
-        + DeltaJson.write(s.ops()) + "}";
-    socket.sendText(msg, true).join();
+    socket.sendText(s.wire(), true).join();
   }
 
   private void onMessage(String text) throws Exception {
@@ -305,7 +313,7 @@ public final class TandemClient implements AutoCloseable {
   private Delta incoming(Delta s) {
     if (inflight != null) {
       Delta s1 = inflight.ops().transform(s, false);
-      inflight = new Sent(inflight.seq(), inflight.baseVersion(), s.transform(inflight.ops(), true));
+      inflight = new Sent(inflight.seq(), inflight.baseVersion(), s.transform(inflight.ops(), true), inflight.wire());
       s = s1;
     }
     if (pending != null) {
