@@ -3,6 +3,9 @@
 // Jupiter discipline a browser editor runs: one op in flight, later edits composed into one
 // pending op, every incoming op transformed against both (quill-delta's transform).
 //
+// The text is kept as a plain string (V8 concatenates lazily), not as a Delta composed on every
+// op, which would cost the load generator more than the server; the ops themselves are deltas.
+//
 // prepare() signs up one bench user and creates each document over REST (Tandem makes document
 // ids; the generator's names map to them). Run the server with op limits above the scenario's
 // rate, e.g. TANDEM_WS_OPS_PER_SECOND=100000 TANDEM_WS_OPS_BURST=100000 (docs/benchmarks.md).
@@ -49,6 +52,18 @@ export async function prepare({ url, docIds }) {
   await Promise.all(workers);
 }
 
+/** Applies a delta of plain text to a string. */
+function apply(text, delta) {
+  let out = '';
+  let at = 0;
+  for (const c of delta.ops) {
+    if (typeof c.retain === 'number') { out += text.slice(at, at + c.retain); at += c.retain; }
+    else if (typeof c.delete === 'number') at += c.delete;
+    else if (typeof c.insert === 'string') out += c.insert;
+  }
+  return out + text.slice(at);
+}
+
 function insertsOf(delta) {
   const out = [];
   for (const c of delta.ops) if (typeof c.insert === 'string') out.push(c.insert);
@@ -57,7 +72,7 @@ function insertsOf(delta) {
 
 export function createClient({ url }) {
   let ws;
-  let doc = new Delta();
+  let text = '';
   let version = 0;
   let inflight = null; // { seq, baseVersion, ops }
   let pending = null;
@@ -76,7 +91,7 @@ export function createClient({ url }) {
     for (const r of w) r();
   };
   const submit = (op) => {
-    doc = doc.compose(op);
+    text = apply(text, op);
     if (!inflight) {
       inflight = { seq: nextSeq++, baseVersion: version, ops: op };
       send(inflight);
@@ -105,7 +120,7 @@ export function createClient({ url }) {
       pending = s.transform(pending, true);
       s = s2;
     }
-    doc = doc.compose(s);
+    text = apply(text, s);
     return s;
   };
 
@@ -119,7 +134,7 @@ export function createClient({ url }) {
           const m = JSON.parse(data.toString());
           switch (m.type) {
             case 'snapshot':
-              doc = new Delta(m.content);
+              text = m.content.map((c) => (typeof c.insert === 'string' ? c.insert : '')).join('');
               version = m.version;
               resolve();
               break;
@@ -152,12 +167,8 @@ export function createClient({ url }) {
     },
     onRemoteChange(cb) { remoteCbs.push(cb); },
     onError(cb) { errorCbs.push(cb); },
-    getText() {
-      let s = '';
-      for (const c of doc.ops) if (typeof c.insert === 'string') s += c.insert;
-      return s;
-    },
-    length() { return doc.length(); },
+    getText() { return text; },
+    length() { return text.length; },
     settled() {
       return new Promise((resolve) => { settledWaiters.push(resolve); checkSettled(); });
     },

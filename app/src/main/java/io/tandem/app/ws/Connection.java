@@ -260,7 +260,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   }
 
   private void send(OpMessage op) {
-    out.tell(ServerMessage.op(op.version(), op.ops(), op.userId(), op.clientId(), op.seq(), op.ts()));
+    out.tell(op.wire());
   }
 
   private void settle(long seq) {

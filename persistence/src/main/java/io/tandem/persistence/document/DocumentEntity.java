@@ -152,7 +152,8 @@ public final class DocumentEntity
   /** Where someone's cursor is, at {@code version}. */
   public record PresenceMessage(String clientId, String userId, String name, String color, ClientMessage.Selection selection,
       long version) implements CborSerializable {}
-  public record OpMessage(long version, String ops, String userId, String clientId, long seq, long ts)
+  /** An op as connections send it: {@code wire} is the protocol's {@code op} message, written once for all of them. */
+  public record OpMessage(long version, String ops, String userId, String clientId, long seq, long ts, String wire)
       implements CborSerializable {}
 
   public sealed interface State extends CborSerializable {}
@@ -464,7 +465,8 @@ public final class DocumentEntity
   }
 
   private static OpMessage message(DocContent.Applied a) {
-    return new OpMessage(a.version(), a.opsJson(), a.userId(), a.clientId(), a.seq(), a.ts());
+    return new OpMessage(a.version(), a.opsJson(), a.userId(), a.clientId(), a.seq(), a.ts(),
+        io.tandem.protocol.ServerMessage.op(a.version(), a.opsJson(), a.userId(), a.clientId(), a.seq(), a.ts()));
   }
 
   private static OpRefused refused(Submit s, ErrorCode code, String message) {
