@@ -44,7 +44,7 @@ run_tandem() {
   (cd target/peers && RESULTS_DIR=$results timeout 900 taskset -c 1 node scripts/bench.mjs --peer external \
       --url ws://127.0.0.1:8080 --server-pid "$node" --adapter "$root/bench/tandem-adapter.mjs" --name tandem \
       --scenario "$s" "${quick[@]}") || echo "[bench] tandem $s failed"
-  kill -TERM $runner; wait $runner || true
+  kill -TERM $runner 2>/dev/null || true; wait $runner || true
   while pgrep -f 'io.tandem.cassandra.server.OwnedCassandra' >/dev/null; do sleep 0.5; done
 }
 

@@ -42,6 +42,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   private record FromTopic(Broadcast broadcast) implements Msg {}
   private record AckOverdue(long seq) implements Msg {}
   private enum CatchUp implements Msg { INSTANCE }
+  private enum FetchOverdue implements Msg { INSTANCE }
 
   /** What the connection was opened with. */
   public record Settings(Duration ackTimeout, RateLimits opLimits, int maxBuffered) {}
@@ -130,6 +131,10 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
           if (!inFlight.containsKey(m.seq())) return this;
           return fail(ErrorCode.INTERNAL, "op " + m.seq() + " was not journaled in time; reconnect and send it again", m.seq());
         })
+        .onMessageEquals(FetchOverdue.INSTANCE, () -> {
+          if (fetching) fetch(pending.isEmpty() ? Long.MAX_VALUE : pending.firstKey() - 1);
+          return this;
+        })
         .onMessageEquals(CatchUp.INSTANCE, () -> {
           if (++catchUps >= 5) timers.cancel(CatchUp.INSTANCE);
           if (!fetching) fetch(Long.MAX_VALUE);
@@ -166,6 +171,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
 
   private Behavior<Msg> fromEntity(DocumentEntity.Reply reply) {
     if (reply instanceof DocumentEntity.Acked a) {
+      if (!inFlight.containsKey(a.seq())) return this; // already acked through the op stream
       settle(a.seq());
       if (a.version() <= version) {
         out.tell(ServerMessage.ack(a.seq(), a.version())); // a duplicate's original ack: the stream is past it
@@ -179,6 +185,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
       if (r.code() == ErrorCode.NOT_FOUND) return close();
     } else if (reply instanceof DocumentEntity.OpsPage page) {
       fetching = false;
+      timers.cancel(FetchOverdue.INSTANCE);
       if (page.ops() == null) return fail(ErrorCode.RESYNC, "the server no longer keeps the ops you miss; reload", null);
       for (OpMessage op : page.ops()) enqueue(op);
       drain();
@@ -215,7 +222,10 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
 
   private void enqueue(OpMessage op) {
     if (op.version() <= version) return;
-    pending.put(op.version(), clientId.equals(op.clientId()) ? new PendingAck(op.seq()) : new PendingOp(op));
+    // An op of my client id is acked only if this connection sent it; one sent by an earlier
+    // connection of the same client is an op like any other (the client recognises its seq).
+    boolean mine = clientId.equals(op.clientId()) && inFlight.containsKey(op.seq());
+    pending.put(op.version(), mine ? new PendingAck(op.seq()) : new PendingOp(op));
   }
 
   /** Sends what follows the last version sent; a gap before the next pending one is fetched. */
@@ -257,6 +267,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   private void fetch(long upTo) {
     fetching = true;
     entity.tell(new DocumentEntity.FetchOps(version, upTo, entityReplies));
+    timers.startSingleTimer(FetchOverdue.INSTANCE, Duration.ofSeconds(5)); // a lost request or reply is asked again
   }
 
   private void send(OpMessage op) {

@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -68,7 +69,7 @@ public final class WebSocketRoutes extends AllDirectives {
   public Route routes() {
     return pathPrefix("docs", () -> pathPrefix(docId -> path("ws", () -> get(() -> {
       if (!DOC_ID.matcher(docId).matches()) return complete(Problems.of(ErrorCode.NOT_FOUND, "no document " + docId));
-      return auth.authenticatedHandshake(principal -> parameterOptional("since", since -> parameterOptional("clientId",
+      return extractRequest(request -> auth.authenticatedHandshake(principal -> parameterOptional("since", since -> parameterOptional("clientId",
           clientId -> {
             Long from;
             try {
@@ -87,11 +88,14 @@ public final class WebSocketRoutes extends AllDirectives {
                   var r = (DocumentEntity.Rejected) reply;
                   return complete(Problems.of(r.code(), r.detail()));
                 }
+                if (request.getAttribute(AttributeKeys.webSocketUpgrade).isEmpty()) { // no connection for a plain GET
+                  return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "this is a WebSocket endpoint: send an upgrade request"));
+                }
                 String name = principal.username().isEmpty() ? principal.userId() : principal.username();
                 return handleWebSocketMessages(flow(docId, caller, name, j));
               });
             });
-          })));
+          }))));
     }))));
   }
 

@@ -307,6 +307,7 @@ class CoEditingIT {
     TestApi.problem(stranger, 404, "not_found");
     TestApi.problem(api.send("GET", ws, (String) null, null), 401, "unauthorized");
     TestApi.problem(api.send("GET", "/v1/docs/no-such-doc/ws", alice, null), 404, "not_found");
+    TestApi.problem(api.send("GET", ws, alice, null), 400, "invalid_message"); // allowed, but not an upgrade
     var viaQuery = Raw.open(alice, doc, "?access_token=" + alice.token());
     assertTrue(viaQuery.next("joined").has("clientId"), "a token in access_token works for the handshake");
     viaQuery.ws.abort();

@@ -87,15 +87,22 @@ public final class TandemClient implements AutoCloseable {
     CompletableFuture<TandemClient> ready;
     String query;
     synchronized (lock) {
+      CompletableFuture<TandemClient> previous = joined;
       joined = new CompletableFuture<>();
       ready = joined;
+      if (!previous.isDone()) { // a restart while someone waits: they wait for this connection
+        ready.whenComplete((c, e) -> {
+          if (e != null) previous.completeExceptionally(e);
+          else previous.complete(c);
+        });
+      }
       resuming = version >= 0;
       query = (clientId == null ? "" : "clientId=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8) + "&")
           + (version < 0 ? "" : "since=" + version);
     }
     URI uri = URI.create(base.toString().replaceFirst("^http", "ws") + "/v1/docs/" + docId + "/ws?" + query);
     http.newWebSocketBuilder().header("Authorization", "Bearer " + token).connectTimeout(Duration.ofSeconds(10))
-        .buildAsync(uri, new Listener())
+        .buildAsync(uri, new Listener(ready))
         .whenComplete((ws, e) -> {
           if (e != null) ready.completeExceptionally(e);
         });
@@ -274,8 +281,13 @@ public final class TandemClient implements AutoCloseable {
         case "snapshot" -> {
           doc = Rope.of(DeltaJson.parse(m.get("content").toString()));
           version = m.get("version").asLong();
-          inflight = null; // a fresh start: what was not acked is given up
-          pending = null;
+          if (inflight != null || pending != null) {
+            // A snapshot instead of a resume: whether the op in flight was applied is unknown, so
+            // what was not acked is given up and the client starts again under a new client id.
+            inflight = null;
+            pending = null;
+            restart(true);
+          }
           ready();
         }
         case "op" -> {
@@ -297,12 +309,44 @@ public final class TandemClient implements AutoCloseable {
         case "leave" -> cursors.remove(m.get("clientId").asText());
         case "error" -> {
           Long seq = m.has("seq") ? m.get("seq").asLong() : null;
-          errors.add(new ServerError(m.get("code").asText(), m.get("message").asText(), seq));
+          String code = m.get("code").asText();
+          errors.add(new ServerError(code, m.get("message").asText(), seq));
+          if (seq != null && inflight != null && seq == inflight.seq()) {
+            switch (code) {
+              case "rate_limited" -> { // the same op, the same seq, a little later
+                Sent again = inflight;
+                CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(() -> {
+                  synchronized (lock) {
+                    if (inflight == again) send(again);
+                  }
+                });
+              }
+              case "invalid_op", "forbidden", "too_large" -> { // dropped: its seq is free, the text resyncs
+                nextSeq = inflight.seq();
+                inflight = null;
+                pending = null;
+                restart(false);
+              }
+              default -> { }
+            }
+          } else if (code.equals("resync")) {
+            restart(true);
+          }
         }
         default -> { }
       }
     }
     if (remote != null) onRemote.accept(remote);
+  }
+
+  /** Starts again from a snapshot, with a new client id when {@code fresh} (called holding the lock). */
+  private void restart(boolean fresh) {
+    version = -1;
+    if (fresh) {
+      clientId = null;
+      nextSeq = 1;
+    }
+    CompletableFuture.runAsync(this::reconnect);
   }
 
   private void ready() {
@@ -380,6 +424,12 @@ public final class TandemClient implements AutoCloseable {
 
   private final class Listener implements WebSocket.Listener {
     private final StringBuilder partial = new StringBuilder();
+    /** The join of this socket: a socket closing fails its own join, not a later one's. */
+    private final CompletableFuture<TandemClient> join;
+
+    Listener(CompletableFuture<TandemClient> join) {
+      this.join = join;
+    }
 
     @Override
     public void onOpen(WebSocket ws) {
@@ -411,7 +461,7 @@ public final class TandemClient implements AutoCloseable {
     public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
       synchronized (lock) {
         if (socket == ws) socket = null;
-        joined.completeExceptionally(new IllegalStateException("closed " + status + " " + reason));
+        join.completeExceptionally(new IllegalStateException("closed " + status + " " + reason));
       }
       return null;
     }
@@ -420,7 +470,7 @@ public final class TandemClient implements AutoCloseable {
     public void onError(WebSocket ws, Throwable error) {
       synchronized (lock) {
         if (socket == ws) socket = null;
-        joined.completeExceptionally(error);
+        join.completeExceptionally(error);
       }
     }
   }
