@@ -86,7 +86,7 @@ public final class DocumentRoutes extends AllDirectives {
                 path("restore", () -> post(() -> change(segment, r -> new DocumentEntity.Restore(caller, r), Set.of()))),
                 path("transfer", () -> post(() -> body.object(json -> transfer(caller, segment, json)))),
                 pathPrefix("permissions", () -> concat(
-                    pathEnd(() -> get(() -> permissions(segment, r -> new DocumentEntity.Get(caller, r), null))),
+                    pathEnd(() -> get(() -> permissions(segment, r -> new DocumentEntity.CheckAccess(caller, r), null))),
                     path(p -> concat(
                         put(() -> body.object(json -> share(caller, segment, p, json))),
                         delete(() -> unshare(caller, segment, p)))))));

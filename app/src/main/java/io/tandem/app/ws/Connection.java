@@ -10,6 +10,8 @@ import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.ServerMessage;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -45,7 +47,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   private enum FetchOverdue implements Msg { INSTANCE }
 
   /** What the connection was opened with. */
-  public record Settings(Duration ackTimeout, RateLimits opLimits, int maxBuffered) {}
+  public record Settings(Duration ackTimeout, RateLimits opLimits) {}
 
   /** Something to send once every version before it was sent: another's op, or my ack. */
   private sealed interface Pending {}
@@ -70,7 +72,8 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   private long version;
   private final TreeMap<Long, Pending> pending = new TreeMap<>();
   private boolean fetching;
-  private final Map<Long, Long> inFlight = new HashMap<>(); // seq -> when sent (nanos)
+  /** The seqs this connection submitted that are not acked yet. */
+  private final Set<Long> inFlight = new HashSet<>();
   private int catchUps;
 
   private Connection(ActorContext<Msg> ctx, TimerScheduler<Msg> timers, ActorRef<String> out,
@@ -128,7 +131,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
         .onMessage(FromEntity.class, m -> fromEntity(m.reply()))
         .onMessage(FromTopic.class, m -> fromTopic(m.broadcast()))
         .onMessage(AckOverdue.class, m -> {
-          if (!inFlight.containsKey(m.seq())) return this;
+          if (!inFlight.contains(m.seq())) return this;
           return fail(ErrorCode.INTERNAL, "op " + m.seq() + " was not journaled in time; reconnect and send it again", m.seq());
         })
         .onMessageEquals(FetchOverdue.INSTANCE, () -> {
@@ -160,7 +163,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
             "over the ops allowed per second; send it again in " + v.retryAfter().toMillis() + " ms", op.seq()));
         return this;
       }
-      inFlight.put(op.seq(), System.nanoTime());
+      inFlight.add(op.seq());
       timers.startSingleTimer("ack-" + op.seq(), new AckOverdue(op.seq()), settings.ackTimeout());
       entity.tell(new DocumentEntity.Submit(caller, clientId, op.seq(), op.baseVersion(), op.ops(), entityReplies));
     } else if (m instanceof ClientMessage.Presence p) {
@@ -171,7 +174,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
 
   private Behavior<Msg> fromEntity(DocumentEntity.Reply reply) {
     if (reply instanceof DocumentEntity.Acked a) {
-      if (!inFlight.containsKey(a.seq())) return this; // already acked through the op stream
+      if (!inFlight.contains(a.seq())) return this; // already acked through the op stream
       settle(a.seq());
       if (a.version() <= version) {
         out.tell(ServerMessage.ack(a.seq(), a.version())); // a duplicate's original ack: the stream is past it
@@ -204,7 +207,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
       drain();
     } else if (b instanceof DocumentEntity.AccessBroadcast a) {
       if (a.trashed()) return fail(ErrorCode.NOT_FOUND, "the document was deleted", null);
-      entity.tell(new DocumentEntity.Get(caller, entityReplies));
+      entity.tell(new DocumentEntity.CheckAccess(caller, entityReplies));
     } else if (b instanceof DocumentEntity.PresenceBroadcast pb) {
       var p = pb.presence();
       if (p.clientId().equals(clientId)) return this;
@@ -224,7 +227,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
     if (op.version() <= version) return;
     // An op of my client id is acked only if this connection sent it; one sent by an earlier
     // connection of the same client is an op like any other (the client recognises its seq).
-    boolean mine = clientId.equals(op.clientId()) && inFlight.containsKey(op.seq());
+    boolean mine = clientId.equals(op.clientId()) && inFlight.contains(op.seq());
     pending.put(op.version(), mine ? new PendingAck(op.seq()) : new PendingOp(op));
   }
 
@@ -275,7 +278,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   }
 
   private void settle(long seq) {
-    if (inFlight.remove(seq) != null) timers.cancel("ack-" + seq);
+    if (inFlight.remove(seq)) timers.cancel("ack-" + seq);
   }
 
   /** Tells the client why and closes the connection. */

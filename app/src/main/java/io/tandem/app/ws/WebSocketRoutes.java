@@ -109,7 +109,7 @@ public final class WebSocketRoutes extends AllDirectives {
     ActorRef<String> out = Adapter.toTyped(outgoing.first());
     var connection = system.systemActorOf(
         Connection.create(out, sharding.entityRefFor(DocumentEntity.TYPE_KEY, docId), topics.apply(docId),
-            caller, name, docId, joined, new Connection.Settings(settings.ackTimeout(), opLimits, settings.outgoingBuffer())),
+            caller, name, docId, joined, new Connection.Settings(settings.ackTimeout(), opLimits)),
         "ws-" + UUID.randomUUID(), Props.empty());
     Sink<Message, NotUsed> in = Flow.<Message>create()
         .mapAsync(1, this::text)

@@ -12,7 +12,6 @@ import io.tandem.app.TestApi.User;
 import io.tandem.app.TestNode;
 import io.tandem.cassandra.TestCassandra;
 import io.tandem.ot.Delta;
-import io.tandem.protocol.DeltaJson;
 import io.tandem.protocol.client.TandemClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -360,7 +359,4 @@ class CoEditingIT {
     c.close();
   }
 
-  static Delta parse(String json) throws Exception {
-    return DeltaJson.parse(json);
-  }
 }

@@ -85,6 +85,8 @@ public final class DocumentEntity
   public sealed interface Command extends CborSerializable {}
   public record Create(Caller caller, String title, ActorRef<Reply> replyTo) implements Command {}
   public record Get(Caller caller, ActorRef<Reply> replyTo) implements Command {}
+  /** As {@link Get} without the content: who may see the document, and with which role. */
+  public record CheckAccess(Caller caller, ActorRef<Reply> replyTo) implements Command {}
   public record Rename(Caller caller, String title, ActorRef<Reply> replyTo) implements Command {}
   public record Delete(Caller caller, ActorRef<Reply> replyTo) implements Command {}
   public record Restore(Caller caller, ActorRef<Reply> replyTo) implements Command {}
@@ -247,6 +249,7 @@ public final class DocumentEntity
     b.forStateType(Empty.class)
         .onCommand(Create.class, this::create)
         .onCommand(Get.class, c -> notFound(c.replyTo()))
+        .onCommand(CheckAccess.class, c -> notFound(c.replyTo()))
         .onCommand(Rename.class, c -> notFound(c.replyTo()))
         .onCommand(Delete.class, c -> notFound(c.replyTo()))
         .onCommand(Restore.class, c -> notFound(c.replyTo()))
@@ -274,6 +277,9 @@ public final class DocumentEntity
     b.forStateType(Doc.class)
         .onCommand(Create.class, (d, c) -> reject(c.replyTo(), ErrorCode.CONFLICT, "the document exists"))
         .onCommand(Get.class, this::get)
+        .onCommand(CheckAccess.class, (d, c) -> visibleRole(d, c.caller())
+            .<ReplyEffect<Event, State>>map(role -> Effect().reply(c.replyTo(), summary(d, role)))
+            .orElseGet(() -> notFound(c.replyTo())))
         .onCommand(Rename.class, this::rename)
         .onCommand(Delete.class, this::delete)
         .onCommand(Restore.class, this::restore)
@@ -315,9 +321,14 @@ public final class DocumentEntity
         .thenReply(c.replyTo(), s -> summary((Doc) s, Role.OWNER));
   }
 
+  /** The caller's role if they may see the document: a trashed one only its owners see. */
+  private static Optional<Role> visibleRole(Doc d, Caller caller) {
+    return d.roleOf(caller).filter(role -> !d.trashed() || role == Role.OWNER);
+  }
+
   private ReplyEffect<Event, State> get(Doc d, Get c) {
-    Optional<Role> role = d.roleOf(c.caller());
-    if (role.isEmpty() || (d.trashed() && role.get() != Role.OWNER)) return notFound(c.replyTo());
+    Optional<Role> role = visibleRole(d, c.caller());
+    if (role.isEmpty()) return notFound(c.replyTo());
     Summary s = summary(d, role.get());
     String content = io.tandem.protocol.DeltaJson.write(d.content().text().toDelta());
     return Effect().reply(c.replyTo(), new Summary(s.docId(), s.title(), s.role(), s.acl(), s.createdAt(), s.updatedAt(),
@@ -345,8 +356,8 @@ public final class DocumentEntity
   }
 
   private ReplyEffect<Event, State> restore(Doc d, Restore c) {
-    Optional<Role> role = d.roleOf(c.caller());
-    if (role.isEmpty() || (d.trashed() && role.get() != Role.OWNER)) return notFound(c.replyTo()); // only owners see the trash
+    Optional<Role> role = visibleRole(d, c.caller());
+    if (role.isEmpty()) return notFound(c.replyTo()); // only owners see the trash
     if (role.get() != Role.OWNER) return reject(c.replyTo(), ErrorCode.FORBIDDEN, "only an owner restores a document");
     if (!d.trashed()) return Effect().reply(c.replyTo(), summary(d, Role.OWNER));
     return Effect().persist(new Restored(c.caller().userId(), clock.instant()))
@@ -354,8 +365,8 @@ public final class DocumentEntity
   }
 
   private ReplyEffect<Event, State> join(Doc d, Join c) {
-    Optional<Role> role = d.roleOf(c.caller());
-    if (role.isEmpty() || (d.trashed() && role.get() != Role.OWNER)) return notFound(c.replyTo());
+    Optional<Role> role = visibleRole(d, c.caller());
+    if (role.isEmpty()) return notFound(c.replyTo());
     DocContent content = d.content();
     String clientId = c.clientId();
     DocContent.ClientSeq known = clientId == null ? null : content.client(clientId);
@@ -372,8 +383,8 @@ public final class DocumentEntity
 
   /** Checks the role and buffers the op for the next write; the answer comes from {@link #flush}. */
   private ReplyEffect<Event, State> submit(Doc d, Submit c) {
-    Optional<Role> role = d.roleOf(c.caller());
-    if (role.isEmpty() || (d.trashed() && role.get() != Role.OWNER)) {
+    Optional<Role> role = visibleRole(d, c.caller());
+    if (role.isEmpty()) {
       return Effect().reply(c.replyTo(), refused(c, ErrorCode.NOT_FOUND, "no document " + docId));
     }
     if (d.trashed()) return Effect().reply(c.replyTo(), refused(c, ErrorCode.FORBIDDEN, "the document is in the trash"));
@@ -501,8 +512,8 @@ public final class DocumentEntity
 
   /** A refusal unless {@code caller} may act with {@code needed}: not_found if they may not see it, forbidden if they see it. */
   private Optional<Reply> guard(Doc d, Caller caller, Role needed) {
-    Optional<Role> role = d.roleOf(caller);
-    if (role.isEmpty() || (d.trashed() && role.get() != Role.OWNER)) return Optional.of(notFoundReply());
+    Optional<Role> role = visibleRole(d, caller);
+    if (role.isEmpty()) return Optional.of(notFoundReply());
     if (d.trashed()) return Optional.of(new Rejected(ErrorCode.FORBIDDEN, "the document is in the trash: restore it first"));
     if (!role.get().atLeast(needed)) {
       return Optional.of(new Rejected(ErrorCode.FORBIDDEN, "this needs the " + needed.wire() + " role; you are " + role.get().wire()));
@@ -532,6 +543,7 @@ public final class DocumentEntity
     if (c instanceof Unshare u) return notFound(u.replyTo());
     if (c instanceof TransferOwnership t) return notFound(t.replyTo());
     if (c instanceof Join j) return notFound(j.replyTo());
+    if (c instanceof CheckAccess a) return notFound(a.replyTo());
     throw new IllegalArgumentException("unexpected command " + c);
   }
 

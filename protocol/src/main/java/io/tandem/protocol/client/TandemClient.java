@@ -60,7 +60,6 @@ public final class TandemClient implements AutoCloseable {
   private Delta pending;
   private long nextSeq = 1;
   private String role;
-  private boolean closed;
   /** Whether this connection resumes from a version (since) rather than starting from a snapshot. */
   private boolean resuming;
   private final List<ServerError> errors = new ArrayList<>();
@@ -417,7 +416,6 @@ public final class TandemClient implements AutoCloseable {
   @Override
   public void close() {
     synchronized (lock) {
-      closed = true;
       if (socket != null) socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
     }
   }
