@@ -10,7 +10,8 @@
 # Tandem runs on its embedded default (./tandem run: the node plus its own Cassandra, every op
 # journaled before its ack, commit log `group` 5 ms), pinned to CPU 0 like the peers' servers;
 # the load generator runs on CPU 1. Tandem's per-connection op limit is raised above the
-# scenarios' rates (TANDEM_WS_OPS_PER_SECOND). The peers keep everything in memory.
+# scenarios' rates (TANDEM_WS_OPS_PER_SECOND), and so is the per-user REST limit, which counts
+# WebSocket upgrades: every bench client is one user (TANDEM_REST_PER_SECOND). The peers keep everything in memory.
 # Only 127.0.0.1 is targeted; every scenario is bounded in time by the generator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,7 @@ fi
 run_tandem() {
   local s=$1
   rm -rf target/bench-data
-  TANDEM_WS_OPS_PER_SECOND=1000000 TANDEM_WS_OPS_BURST=1000000 \
+  TANDEM_WS_OPS_PER_SECOND=1000000 TANDEM_WS_OPS_BURST=1000000 TANDEM_REST_PER_SECOND=100000 TANDEM_REST_BURST=100000 \
     TANDEM_CASSANDRA_DATA_DIR=$root/target/bench-data/cassandra TANDEM_JWT_SECRET_FILE=$root/target/bench-data/jwt-secret \
     taskset -c 0 ./tandem run >target/bench-tandem.log 2>&1 &
   local runner=$!

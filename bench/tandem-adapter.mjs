@@ -168,6 +168,8 @@ export function createClient({ url }) {
     onRemoteChange(cb) { remoteCbs.push(cb); },
     onError(cb) { errorCbs.push(cb); },
     getText() { return text; },
+    /** For diagnosis: where this client's sync stands. */
+    state() { return { version, inflight: inflight && { seq: inflight.seq, baseVersion: inflight.baseVersion }, pending: !!pending, nextSeq }; },
     length() { return text.length; },
     settled() {
       return new Promise((resolve) => { settledWaiters.push(resolve); checkSettled(); });

@@ -228,6 +228,8 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
     // An op of my client id is acked only if this connection sent it; one sent by an earlier
     // connection of the same client is an op like any other (the client recognises its seq).
     boolean mine = clientId.equals(op.clientId()) && inFlight.contains(op.seq());
+    // The entity's ack may have come first and be waiting here for earlier versions: it stays an ack.
+    if (pending.get(op.version()) instanceof PendingAck) return;
     pending.put(op.version(), mine ? new PendingAck(op.seq()) : new PendingOp(op));
   }
 

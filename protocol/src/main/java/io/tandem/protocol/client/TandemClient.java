@@ -64,6 +64,8 @@ public final class TandemClient implements AutoCloseable {
   private boolean resuming;
   private final List<ServerError> errors = new ArrayList<>();
   private final List<Long> versionsSeen = new ArrayList<>();
+  /** The document's version in the last {@code joined}: own ops up to it are replayed as ops. */
+  private long joinedVersion = Long.MAX_VALUE;
   private final java.util.Map<String, Cursor> cursors = new java.util.LinkedHashMap<>();
   private volatile Consumer<Delta> onRemote = d -> { };
   private CompletableFuture<TandemClient> joined = new CompletableFuture<>();
@@ -270,6 +272,7 @@ public final class TandemClient implements AutoCloseable {
         case "joined" -> {
           clientId = m.get("clientId").asText();
           role = m.get("role").asText();
+          joinedVersion = m.get("version").asLong();
           cursors.clear();
           for (JsonNode p : m.path("presence")) cursor(p);
           if (resuming) { // the missed ops follow; an unacked op goes again, the server dedupes it
@@ -293,6 +296,10 @@ public final class TandemClient implements AutoCloseable {
           long v = m.get("version").asLong();
           if (v != version + 1) throw new IllegalStateException("op " + v + " after " + version + ": a gap or a repeat");
           boolean mine = clientId.equals(m.get("clientId").asText());
+          if (mine && v > joinedVersion) {
+            // PROTOCOL.md: a live op of one's own comes as an ack; only the since replay sends it as an op.
+            errors.add(new ServerError("protocol", "own op " + v + " (seq " + m.get("seq").asLong() + ") came as an op, not an ack", null));
+          }
           if (mine && inflight != null && m.get("seq").asLong() == inflight.seq()) {
             acked(v); // the since replay tells us our op was applied
           } else {
