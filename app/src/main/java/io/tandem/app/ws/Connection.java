@@ -75,6 +75,9 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   /** The seqs this connection submitted that are not acked yet. */
   private final Set<Long> inFlight = new HashSet<>();
   private int catchUps;
+  /** Ops refused for the rate since the last one taken: past {@link #MAX_REFUSED_IN_A_ROW} the connection is closed. */
+  private int refusedInARow;
+  static final int MAX_REFUSED_IN_A_ROW = 100;
 
   private Connection(ActorContext<Msg> ctx, TimerScheduler<Msg> timers, ActorRef<String> out,
       EntityRef<DocumentEntity.Command> entity, ActorRef<Topic.Command<Broadcast>> topic, Caller caller, String name,
@@ -159,10 +162,16 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
     } else if (m instanceof ClientMessage.Op op) {
       RateLimits.Verdict v = settings.opLimits().take(clientId);
       if (!v.allowed()) {
+        // PROTOCOL.md: rate_limited, and a close if it continues (the client does not wait as told)
+        if (++refusedInARow > MAX_REFUSED_IN_A_ROW) {
+          return fail(ErrorCode.RATE_LIMITED, "still over the ops allowed per second after " + MAX_REFUSED_IN_A_ROW
+              + " refusals; reconnect later", op.seq());
+        }
         out.tell(ServerMessage.error(ErrorCode.RATE_LIMITED,
             "over the ops allowed per second; send it again in " + v.retryAfter().toMillis() + " ms", op.seq()));
         return this;
       }
+      refusedInARow = 0;
       inFlight.add(op.seq());
       timers.startSingleTimer("ack-" + op.seq(), new AckOverdue(op.seq()), settings.ackTimeout());
       entity.tell(new DocumentEntity.Submit(caller, clientId, op.seq(), op.baseVersion(), op.ops(), entityReplies));
@@ -185,7 +194,8 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
     } else if (reply instanceof DocumentEntity.OpRefused r) {
       settle(r.seq());
       out.tell(ServerMessage.error(r.code(), r.message(), r.seq()));
-      if (r.code() == ErrorCode.NOT_FOUND) return close();
+      // internal: the write failed; the client reconnects and sends it again (PROTOCOL.md: close 1011)
+      if (r.code() == ErrorCode.NOT_FOUND || r.code() == ErrorCode.INTERNAL) return close();
     } else if (reply instanceof DocumentEntity.OpsPage page) {
       fetching = false;
       timers.cancel(FetchOverdue.INSTANCE);

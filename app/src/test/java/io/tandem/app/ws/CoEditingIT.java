@@ -16,14 +16,11 @@ import io.tandem.protocol.client.TandemClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +77,7 @@ class CoEditingIT {
   }
 
   /** Random inserts and deletes at random places, from every client at once. */
-  private static void editTogether(List<TandemClient> clients, int opsEach, long seed) throws Exception {
+  static void editTogether(List<TandemClient> clients, int opsEach, long seed) throws Exception {
     var threads = new ArrayList<Thread>();
     for (int c = 0; c < clients.size(); c++) {
       var client = clients.get(c);
@@ -182,61 +179,14 @@ class CoEditingIT {
     b.close();
   }
 
-  /** A raw socket: what the server sends, one message at a time. */
-  private static final class Raw implements WebSocket.Listener {
-    final LinkedBlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
-    final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    WebSocket ws;
-
-    static Raw open(User u, String doc, String query) throws Exception {
-      var raw = new Raw();
-      raw.ws = http.newWebSocketBuilder().header("Authorization", "Bearer " + u.token())
-          .buildAsync(URI.create(base().toString().replace("http", "ws") + "/v1/docs/" + doc + "/ws" + query), raw)
-          .get(30, TimeUnit.SECONDS);
-      return raw;
-    }
-
-    @Override
-    public java.util.concurrent.CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        try {
-          received.add(TestApi.JSON.readTree(partial.toString()));
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        partial.setLength(0);
-      }
-      ws.request(1);
-      return null;
-    }
-
-    @Override
-    public java.util.concurrent.CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-      closed.complete(status);
-      return null;
-    }
-
-    JsonNode next(String type) throws Exception {
-      var skipped = new ArrayList<JsonNode>();
-      while (true) {
-        JsonNode m = received.poll(30, TimeUnit.SECONDS);
-        if (m == null) throw new AssertionError("no " + type + " message; skipped " + skipped + "; closed " + closed.getNow(null));
-        if (m.get("type").asText().equals(type)) return m;
-        skipped.add(m);
-      }
-    }
-
-    void send(String text) {
-      ws.sendText(text, true).join();
-    }
+  private static RawSocket raw(User u, String doc, String query) throws Exception {
+    return RawSocket.open(base(), u.token(), doc, query);
   }
 
   @Test
   void aDuplicateGetsItsOriginalAckAndIsAppliedOnce() throws Exception {
     String doc = api.create(alice, "Dup");
-    var raw = Raw.open(alice, doc, "?clientId=dup-client");
+    var raw = raw(alice, doc, "?clientId=dup-client");
     assertEquals("dup-client", raw.next("joined").get("clientId").asText());
     raw.next("snapshot");
     String op = "{\"type\":\"op\",\"seq\":1,\"baseVersion\":0,\"ops\":[{\"insert\":\"once\"}]}";
@@ -246,7 +196,7 @@ class CoEditingIT {
     raw.send(op);
     assertEquals(ack, raw.next("ack"), "the original ack");
     raw.ws.abort();
-    var again = Raw.open(alice, doc, "?clientId=dup-client&since=0");
+    var again = raw(alice, doc, "?clientId=dup-client&since=0");
     again.next("joined");
     JsonNode replayed = again.next("op");
     assertEquals("dup-client", replayed.get("clientId").asText(), "since replays my own op too");
@@ -261,7 +211,7 @@ class CoEditingIT {
   void badMessagesGetTheirCodesAndChangeNothing() throws Exception {
     String doc = api.create(alice, "Kept");
     api.share(alice, doc, bob.principal(), "viewer");
-    var raw = Raw.open(alice, doc, "");
+    var raw = raw(alice, doc, "");
     raw.next("joined");
     raw.send("{\"type\":\"op\",\"seq\":1,\"baseVersion\":0,\"ops\":[{\"insert\":\"kept\"}]}");
     raw.next("ack");
@@ -283,7 +233,7 @@ class CoEditingIT {
     raw.send("{\"type\":\"ping\"}");
     raw.next("pong");
 
-    var viewer = Raw.open(bob, doc, "");
+    var viewer = raw(bob, doc, "");
     assertEquals("viewer", viewer.next("joined").get("role").asText());
     viewer.send("{\"type\":\"op\",\"seq\":1,\"baseVersion\":1,\"ops\":[{\"insert\":\"x\"}]}");
     JsonNode forbidden = viewer.next("error");
@@ -307,7 +257,7 @@ class CoEditingIT {
     TestApi.problem(api.send("GET", ws, (String) null, null), 401, "unauthorized");
     TestApi.problem(api.send("GET", "/v1/docs/no-such-doc/ws", alice, null), 404, "not_found");
     TestApi.problem(api.send("GET", ws, alice, null), 400, "invalid_message"); // allowed, but not an upgrade
-    var viaQuery = Raw.open(alice, doc, "?access_token=" + alice.token());
+    var viaQuery = raw(alice, doc, "?access_token=" + alice.token());
     assertTrue(viaQuery.next("joined").has("clientId"), "a token in access_token works for the handshake");
     viaQuery.ws.abort();
   }
@@ -316,7 +266,7 @@ class CoEditingIT {
   void aRevokedUserIsDisconnectedAndADowngradedOneIsRefusedOps() throws Exception {
     String doc = api.create(alice, "Live roles");
     api.share(alice, doc, bob.principal(), "editor");
-    var b = Raw.open(bob, doc, "");
+    var b = raw(bob, doc, "");
     b.next("joined");
     b.send("{\"type\":\"op\",\"seq\":1,\"baseVersion\":0,\"ops\":[{\"insert\":\"hi\"}]}");
     b.next("ack");

@@ -5,19 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.app.NodeProcess;
 import io.tandem.app.TestApi;
 import io.tandem.app.TestApi.User;
 import io.tandem.cassandra.TestCassandra;
 import io.tandem.protocol.client.TandemClient;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
@@ -36,50 +32,19 @@ class KillServerIT {
 
   private static final HttpClient http = HttpClient.newHttpClient();
   private static final int[] PORTS = TestCassandra.freePorts(2); // HTTP, remoting: the same for both lives
-  private static Process server;
+  private static NodeProcess server;
 
   private static URI base() {
-    return URI.create("http://127.0.0.1:" + PORTS[0]);
+    return server.base();
   }
 
-  /** Starts the node as a process of its own, as {@code ./tandem run} does. */
-  private static Process startServer(String name) throws Exception {
-    var address = cassandra.contactPoint();
-    Path log = Path.of("target", "kill-server-" + name + ".log");
-    var cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m",
-        "-Dtandem.http.port=" + PORTS[0],
-        "-Dtandem.cassandra.embedded.enabled=false",
-        "-Dtandem.cassandra.contact-points=" + address.getHostString() + ":" + address.getPort(),
-        "-Dtandem.cassandra.keyspace=" + cassandra.keyspace(),
-        "-Dtandem.auth.secret-file=target/test-jwt-secret",
-        "-Dtandem.auth.bcrypt-cost=4",
-        "-Dtandem.ws.ops-per-second=100000", "-Dtandem.ws.ops-burst=100000",
-        "-Dpekko.remote.artery.canonical.port=" + PORTS[1],
-        "-Dpekko.cluster.seed-nodes.0=pekko://tandem@127.0.0.1:" + PORTS[1],
-        "-cp", System.getProperty("java.class.path"), "io.tandem.app.Main");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (System.nanoTime() < end) {
-      if (!p.isAlive()) throw new IllegalStateException("the node exited: " + Files.readString(log));
-      try {
-        var r = http.send(HttpRequest.newBuilder(base().resolve("/v1/health")).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) return p;
-      } catch (java.io.IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    p.destroyForcibly();
-    throw new IllegalStateException("the node did not become healthy: " + Files.readString(log));
+  private static NodeProcess startServer(String name) throws Exception {
+    return NodeProcess.start(cassandra, "kill-" + name, PORTS[0], PORTS[1], PORTS[1]);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (server != null) {
-      server.destroy();
-      server.waitFor(30, TimeUnit.SECONDS);
-    }
+    if (server != null) server.close();
   }
 
   private static TandemClient connect(User u, String doc) throws Exception {
@@ -116,8 +81,7 @@ class KillServerIT {
       threads.add(t);
     }
     Thread.sleep(1500);
-    server.destroyForcibly(); // kill -9, mid-stream
-    server.waitFor(30, TimeUnit.SECONDS);
+    server.kill(); // kill -9, mid-stream
     Thread.sleep(300); // the clients keep typing while the server is down
     typing.set(false);
     for (Thread t : threads) t.join();

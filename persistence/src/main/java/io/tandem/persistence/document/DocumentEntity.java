@@ -37,6 +37,9 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 
 /**
  * One document, the single writer of its metadata and access list (content and ops join it in
@@ -184,6 +187,8 @@ public final class DocumentEntity
   /** Submissions waiting for the next write; and whether a Flush is on its way. */
   private final List<Submit> buffer = new ArrayList<>();
   private boolean flushing;
+  /** The submissions of the write in flight, answered when it ends (or refused if the entity fails first). */
+  private final List<Submit> writing = new ArrayList<>();
   /** Who is here and where their cursor is: not journaled, gone with the entity. */
   private final Map<String, PresenceMessage> presence = new java.util.LinkedHashMap<>();
   private final Map<String, Long> presenceSeen = new HashMap<>();
@@ -221,6 +226,28 @@ public final class DocumentEntity
   /** The name of a document's topic. */
   public static String topicName(String docId) {
     return "doc-" + docId;
+  }
+
+  /**
+   * A failed journal write stops the entity (and it starts again from the journal, with back-off):
+   * what it had not written is refused with {@code internal}, which the connections pass on, so
+   * clients resend at once instead of waiting for their ack timeout. Nothing of it was acked.
+   */
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(PreRestart.instance(), state -> refuseUnwritten())
+        .onSignal(PostStop.instance(), state -> refuseUnwritten())
+        .build();
+  }
+
+  private void refuseUnwritten() {
+    for (List<Submit> list : List.of(writing, buffer)) {
+      for (Submit s : list) s.replyTo().tell(refused(s, ErrorCode.INTERNAL, "the op was not journaled (storage failed); send it again"));
+      list.clear();
+    }
+    flushing = false;
+    fresh.clear();
   }
 
   @Override
@@ -436,7 +463,9 @@ public final class DocumentEntity
       return Effect().noReply();
     }
     List<OpMessage> published = stage.added().stream().map(DocumentEntity::message).toList();
+    for (Submit s : batch) writing.add(s);
     return Effect().persist(events).thenRun(state -> {
+      writing.clear();
       acks.forEach(Runnable::run);
       topic.tell(Topic.publish(new OpsBroadcast(published)));
     }).thenNoReply();

@@ -64,6 +64,7 @@ public final class TandemClient implements AutoCloseable {
   private boolean resuming;
   private final List<ServerError> errors = new ArrayList<>();
   private final List<Long> versionsSeen = new ArrayList<>();
+  private volatile java.util.function.LongConsumer onAck;
   /** The document's version in the last {@code joined}: own ops up to it are replayed as ops. */
   private long joinedVersion = Long.MAX_VALUE;
   private final java.util.Map<String, Cursor> cursors = new java.util.LinkedHashMap<>();
@@ -157,6 +158,11 @@ public final class TandemClient implements AutoCloseable {
     var b = Delta.builder();
     if (index > 0) b.retain(index);
     submit(b.insert(text).build());
+  }
+
+  /** Called with the version of each own op the server acked (on the client's receiving thread). */
+  public void onAck(java.util.function.LongConsumer listener) {
+    this.onAck = listener;
   }
 
   public void onRemoteOp(Consumer<Delta> listener) {
@@ -410,6 +416,7 @@ public final class TandemClient implements AutoCloseable {
   }
 
   private void acked(long v) {
+    if (onAck != null) onAck.accept(v);
     version = v;
     versionsSeen.add(v);
     inflight = null;

@@ -1,0 +1,177 @@
+package io.tandem.app.ws;
+
+import static io.tandem.app.TestApi.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.tandem.app.Node;
+import io.tandem.app.TestApi;
+import io.tandem.cassandra.EmbeddedCassandra;
+import io.tandem.cassandra.TestCassandra;
+import io.tandem.ot.Delta;
+import io.tandem.protocol.client.TandemClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cassandra killed with -9 while three clients stream ops, then started again on the same data,
+ * the node staying up: no ack is sent while Cassandra is down, every op acked before is in the
+ * document exactly once, and once it is back the clients reconnect, resend, and every keystroke
+ * is in the document exactly once. The embedded default's commit log is {@code group} (5 ms): an
+ * ack means the op is fsynced on Cassandra's disk.
+ */
+class CassandraOutageIT {
+
+  @TempDir
+  static Path dir;
+
+  /** CQL, storage, HTTP, remoting: the same across Cassandra's two lives. */
+  private static final int[] PORTS = TestCassandra.freePorts(4);
+  private static final HttpClient http = HttpClient.newHttpClient();
+  private static EmbeddedCassandra cassandra;
+  private static Node node;
+
+  private static EmbeddedCassandra startCassandra() throws Exception {
+    Path server = Path.of(System.getProperty("tandem.cassandra.server", "../cassandra-schema/server/target"));
+    return EmbeddedCassandra.start(new EmbeddedCassandra.Settings(server, dir.resolve("cassandra"), "127.0.0.1",
+        PORTS[0], PORTS[1], 512, "group", Duration.ofMillis(5), Duration.ofMinutes(3), ProcessHandle.current().pid()));
+  }
+
+  private static Config config() {
+    return ConfigFactory.parseMap(Map.ofEntries(
+            Map.entry("tandem.http.port", PORTS[2]),
+            Map.entry("tandem.cassandra.embedded.enabled", false),
+            Map.entry("tandem.cassandra.apply-schema", true),
+            Map.entry("tandem.cassandra.contact-points", "127.0.0.1:" + PORTS[0]),
+            Map.entry("tandem.auth.secret-file", dir.resolve("jwt-secret").toString()),
+            Map.entry("tandem.auth.bcrypt-cost", 4),
+            Map.entry("tandem.ws.ops-per-second", 100000),
+            Map.entry("tandem.ws.ops-burst", 100000),
+            Map.entry("tandem.ws.ack-timeout", "3s"),
+            Map.entry("pekko.remote.artery.canonical.port", PORTS[3]),
+            Map.entry("pekko.cluster.seed-nodes", List.of("pekko://tandem@127.0.0.1:" + PORTS[3]))))
+        .withFallback(ConfigFactory.load());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (node != null) node.close();
+    if (cassandra != null) cassandra.close();
+  }
+
+  @Test
+  void nothingIsAckedWhileCassandraIsDownNothingAckedIsLostAndEditingResumes() throws Exception {
+    cassandra = startCassandra();
+    node = Node.start(config());
+    URI base = URI.create("http://127.0.0.1:" + PORTS[2]);
+    var api = TestApi.at(base);
+    TestApi.User alice = api.register("alice");
+    String doc = api.create(alice, "Outage");
+
+    int n = 3;
+    var clients = new ArrayList<TandemClient>();
+    var lastAck = new AtomicLong();
+    var ackedVersions = ConcurrentHashMap.<Long>newKeySet();
+    for (int i = 0; i < n; i++) {
+      var c = TandemClient.connect(http, base, alice.token(), doc).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      c.onAck(v -> {
+        lastAck.set(System.nanoTime());
+        ackedVersions.add(v);
+      });
+      clients.add(c);
+    }
+    var typing = new AtomicBoolean(true);
+    var counts = new int[n];
+    var threads = new ArrayList<Thread>();
+    for (int i = 0; i < n; i++) {
+      int me = i;
+      var client = clients.get(i);
+      var t = new Thread(() -> {
+        while (typing.get()) {
+          String token = "<" + me + ":" + counts[me]++ + ">";
+          client.edit(text -> Delta.builder().retain(text.length()).insert(token).build());
+          try {
+            Thread.sleep(3);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+      t.start();
+      threads.add(t);
+    }
+    Thread.sleep(1500);
+    int ackedBefore = ackedVersions.size();
+    assertTrue(ackedBefore > 20, "ops were acked before the outage: " + ackedBefore);
+
+    ProcessHandle.of(cassandra.pid()).orElseThrow().destroyForcibly(); // kill -9 mid-stream
+    ProcessHandle.of(cassandra.pid()).ifPresent(p -> p.onExit().join());
+    long killed = System.nanoTime();
+    Thread.sleep(6000); // the clients keep typing; writes fail, connections are closed with internal
+    long lastAckSeen = lastAck.get();
+    assertTrue(lastAckSeen < killed + TimeUnit.MILLISECONDS.toNanos(500),
+        "no ack " + TimeUnit.NANOSECONDS.toMillis(lastAckSeen - killed) + " ms after Cassandra died");
+    var acksWhileDown = Set.copyOf(ackedVersions);
+
+    // the server still answers, and says what it cannot do
+    var health = api.send("GET", "/v1/health", (String) null, null);
+    assertTrue(health.statusCode() == 503 || health.statusCode() == 200, "health: " + health.statusCode());
+    boolean sawInternal = clients.stream().anyMatch(c -> c.errors().stream().anyMatch(e -> e.code().equals("internal")));
+    assertTrue(sawInternal, "a client was told its op could not be journaled: " + clients.get(0).errors());
+
+    cassandra = startCassandra(); // same data: the commit log is replayed
+    typing.set(false);
+    for (Thread t : threads) t.join();
+    long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    for (var c : clients) {
+      while (true) {
+        try {
+          c.reconnect().toCompletableFuture().get(10, TimeUnit.SECONDS);
+          c.awaitSettled(Duration.ofSeconds(20));
+          break;
+        } catch (Exception notYet) {
+          if (System.nanoTime() > end) throw notYet;
+          Thread.sleep(500);
+        }
+      }
+    }
+
+    JsonNode d = ok(api.send("GET", "/v1/docs/" + doc, alice, null), 200);
+    long version = d.get("version").asLong();
+    var text = new StringBuilder();
+    for (JsonNode op : d.get("content")) text.append(op.get("insert").asText());
+    for (var c : clients) {
+      c.awaitVersion(version, Duration.ofSeconds(30));
+      assertEquals(text.toString(), c.text(), "converged on the server's text");
+    }
+    for (long v : acksWhileDown) assertTrue(v <= version, "acked version " + v + " is in the journal");
+    int total = 0;
+    for (int c = 0; c < n; c++) {
+      for (int k = 0; k < counts[c]; k++) {
+        String token = "<" + c + ":" + k + ">";
+        int at = text.indexOf(token);
+        assertTrue(at >= 0, token + " is in the document");
+        assertEquals(-1, text.indexOf(token, at + 1), token + " is in it once");
+        total++;
+      }
+    }
+    assertTrue(total > ackedBefore, "typed during the outage too: " + total + " > " + ackedBefore);
+    clients.forEach(TandemClient::close);
+  }
+}
