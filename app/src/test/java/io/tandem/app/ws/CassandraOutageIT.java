@@ -9,9 +9,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tandem.app.Node;
 import io.tandem.app.TestApi;
+import io.tandem.app.Typists;
 import io.tandem.cassandra.EmbeddedCassandra;
 import io.tandem.cassandra.TestCassandra;
-import io.tandem.ot.Delta;
 import io.tandem.protocol.client.TandemClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,10 +23,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,8 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the node staying up: no ack is sent while Cassandra is down, every op acked before is in the
  * document exactly once, and once it is back the clients reconnect, resend, and every keystroke
  * is in the document exactly once. The embedded default's commit log is {@code group} (5 ms): an
- * ack means the op is fsynced on Cassandra's disk.
+ * ack means the op is fsynced on Cassandra's disk. First, Cassandra stalls for longer than the
+ * driver's default request timeout: the writes wait, and are acked, rather than fail.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CassandraOutageIT {
 
   @TempDir
@@ -63,10 +68,16 @@ class CassandraOutageIT {
             Map.entry("tandem.auth.bcrypt-cost", 4),
             Map.entry("tandem.ws.ops-per-second", 100000),
             Map.entry("tandem.ws.ops-burst", 100000),
-            Map.entry("tandem.ws.ack-timeout", "3s"),
+            Map.entry("tandem.ws.ack-timeout", "5s"),
             Map.entry("pekko.remote.artery.canonical.port", PORTS[3]),
             Map.entry("pekko.cluster.seed-nodes", List.of("pekko://tandem@127.0.0.1:" + PORTS[3]))))
         .withFallback(ConfigFactory.load());
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    cassandra = startCassandra();
+    node = Node.start(config());
   }
 
   @AfterAll
@@ -75,10 +86,54 @@ class CassandraOutageIT {
     if (cassandra != null) cassandra.close();
   }
 
+  /**
+   * Cassandra stopped (SIGSTOP) for 3 s, longer than the driver's default 2 s request timeout:
+   * the writes in flight wait and are acked once it resumes. No client is told {@code internal},
+   * and every keystroke is in the document exactly once.
+   */
   @Test
+  @Order(1)
+  void aWriteSlowerThanTheDriversDefaultTimeoutIsStillAcked() throws Exception {
+    URI base = URI.create("http://127.0.0.1:" + PORTS[2]);
+    var api = TestApi.at(base);
+    TestApi.User bob = api.register("bob");
+    String doc = api.create(bob, "Stalled");
+    var clients = new ArrayList<TandemClient>();
+    for (int i = 0; i < 2; i++) {
+      clients.add(TandemClient.connect(http, base, bob.token(), doc).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    }
+    var typists = Typists.start(clients, 5);
+    Thread.sleep(1000);
+    signal("STOP");
+    try {
+      Thread.sleep(3000);
+    } finally {
+      signal("CONT");
+    }
+    Thread.sleep(500);
+    typists.stop();
+    for (var c : clients) c.awaitSettled(Duration.ofSeconds(20));
+    JsonNode d = ok(api.send("GET", "/v1/docs/" + doc, bob, null), 200);
+    long version = d.get("version").asLong();
+    var text = new StringBuilder();
+    for (JsonNode op : d.get("content")) text.append(op.get("insert").asText());
+    for (var c : clients) {
+      c.awaitVersion(version, Duration.ofSeconds(20));
+      assertEquals(List.of(), c.errors(), "no op was refused");
+      assertEquals(text.toString(), c.text(), "converged on the server's text");
+    }
+    typists.assertEachOnceIn(text);
+    clients.forEach(TandemClient::close);
+  }
+
+  private static void signal(String name) throws Exception {
+    var kill = new ProcessBuilder("kill", "-" + name, Long.toString(cassandra.pid())).inheritIO().start();
+    assertEquals(0, kill.waitFor(), "kill -" + name);
+  }
+
+  @Test
+  @Order(2)
   void nothingIsAckedWhileCassandraIsDownNothingAckedIsLostAndEditingResumes() throws Exception {
-    cassandra = startCassandra();
-    node = Node.start(config());
     URI base = URI.create("http://127.0.0.1:" + PORTS[2]);
     var api = TestApi.at(base);
     TestApi.User alice = api.register("alice");
@@ -96,26 +151,7 @@ class CassandraOutageIT {
       });
       clients.add(c);
     }
-    var typing = new AtomicBoolean(true);
-    var counts = new int[n];
-    var threads = new ArrayList<Thread>();
-    for (int i = 0; i < n; i++) {
-      int me = i;
-      var client = clients.get(i);
-      var t = new Thread(() -> {
-        while (typing.get()) {
-          String token = "<" + me + ":" + counts[me]++ + ">";
-          client.edit(text -> Delta.builder().retain(text.length()).insert(token).build());
-          try {
-            Thread.sleep(3);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
-      t.start();
-      threads.add(t);
-    }
+    var typists = Typists.start(clients, 3);
     Thread.sleep(1500);
     int ackedBefore = ackedVersions.size();
     assertTrue(ackedBefore > 20, "ops were acked before the outage: " + ackedBefore);
@@ -136,8 +172,7 @@ class CassandraOutageIT {
     assertTrue(sawInternal, "a client was told its op could not be journaled: " + clients.get(0).errors());
 
     cassandra = startCassandra(); // same data: the commit log is replayed
-    typing.set(false);
-    for (Thread t : threads) t.join();
+    typists.stop();
     long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     for (var c : clients) {
       while (true) {
@@ -161,17 +196,8 @@ class CassandraOutageIT {
       assertEquals(text.toString(), c.text(), "converged on the server's text");
     }
     for (long v : acksWhileDown) assertTrue(v <= version, "acked version " + v + " is in the journal");
-    int total = 0;
-    for (int c = 0; c < n; c++) {
-      for (int k = 0; k < counts[c]; k++) {
-        String token = "<" + c + ":" + k + ">";
-        int at = text.indexOf(token);
-        assertTrue(at >= 0, token + " is in the document");
-        assertEquals(-1, text.indexOf(token, at + 1), token + " is in it once");
-        total++;
-      }
-    }
-    assertTrue(total > ackedBefore, "typed during the outage too: " + total + " > " + ackedBefore);
+    typists.assertEachOnceIn(text);
+    assertTrue(typists.total() > ackedBefore, "typed during the outage too: " + typists.total() + " > " + ackedBefore);
     clients.forEach(TandemClient::close);
   }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.app.NodeProcess;
 import io.tandem.app.TestApi;
 import io.tandem.app.TestApi.User;
+import io.tandem.app.Typists;
 import io.tandem.cassandra.TestCassandra;
 import io.tandem.protocol.client.TandemClient;
 import java.net.URI;
@@ -15,7 +16,6 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -60,31 +60,11 @@ class KillServerIT {
     var clients = new ArrayList<TandemClient>();
     for (int i = 0; i < 5; i++) clients.add(connect(alice, doc));
 
-    var typing = new AtomicBoolean(true);
-    var counts = new int[5];
-    var threads = new ArrayList<Thread>();
-    for (int c = 0; c < 5; c++) {
-      int me = c;
-      var client = clients.get(c);
-      var t = new Thread(() -> {
-        while (typing.get()) {
-          String token = "<" + me + ":" + counts[me]++ + ">"; // each keystroke unique
-          client.edit(text -> io.tandem.ot.Delta.builder().retain(text.length()).insert(token).build());
-          try {
-            Thread.sleep(2);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
-      t.start();
-      threads.add(t);
-    }
+    var typists = Typists.start(clients, 2);
     Thread.sleep(1500);
     server.kill(); // kill -9, mid-stream
     Thread.sleep(300); // the clients keep typing while the server is down
-    typing.set(false);
-    for (Thread t : threads) t.join();
+    typists.stop();
 
     server = startServer("second");
     for (var c : clients) c.reconnect().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -97,17 +77,8 @@ class KillServerIT {
       c.awaitVersion(version, Duration.ofSeconds(60));
       assertEquals(text.toString(), c.text(), "converged on the server's text");
     }
-    int total = 0;
-    for (int c = 0; c < 5; c++) {
-      for (int n = 0; n < counts[c]; n++) {
-        String token = "<" + c + ":" + n + ">";
-        int at = text.indexOf(token);
-        assertTrue(at >= 0, token + " is in the document");
-        assertEquals(-1, text.indexOf(token, at + 1), token + " is in it once");
-        total++;
-      }
-    }
-    assertTrue(total > 50, "the clients typed while the server died: " + total);
+    typists.assertEachOnceIn(text);
+    assertTrue(typists.total() > 50, "the clients typed while the server died: " + typists.total());
     clients.forEach(TandemClient::close);
   }
 }
