@@ -22,6 +22,10 @@ import io.tandem.ot.OpValidator;
 import io.tandem.cassandra.EmbeddedCassandra;
 import io.tandem.cassandra.SchemaRunner;
 import io.tandem.persistence.document.DocumentEntity;
+import io.tandem.persistence.document.OlderOps;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
 import io.tandem.projections.docs.DocsByUserProjection;
 import io.tandem.projections.docs.DocsIndex;
 import java.net.InetSocketAddress;
@@ -110,11 +114,13 @@ public final class Node implements AutoCloseable {
     var sharding = ClusterSharding.get(system);
     var topics = new DocTopics(system);
     Config d = t.getConfig("docs");
-    var docSettings = new DocumentEntity.Settings(d.getInt("window-ops"), d.getInt("max-clients"), d.getInt("max-batch"),
+    var docSettings = new DocumentEntity.Settings(d.getInt("window-ops"), d.getInt("journal-ops"), d.getInt("max-clients"), d.getInt("max-batch"),
         d.getInt("snapshot-every"), new OpValidator((int) Math.min(Integer.MAX_VALUE, d.getLong("max-document-units")),
             d.getInt("max-op-components")));
+    var olderOps = OlderOps.fromJournal(PersistenceQuery.get(Adapter.toClassic(system))
+        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier()), system);
     sharding.init(Entity.of(DocumentEntity.TYPE_KEY,
-        ctx -> DocumentEntity.create(ctx.getEntityId(), clock, docSettings, topics)));
+        ctx -> DocumentEntity.create(ctx.getEntityId(), clock, docSettings, topics, olderOps)));
     Cluster.get(system); // joins the seed nodes
     var index = new DocsIndex(session, keyspace);
     DocsByUserProjection.init(system, index);

@@ -35,7 +35,7 @@ class WsLimitsIT {
   static final TestCassandra cassandra = new TestCassandra();
 
   private static final HttpClient http = HttpClient.newHttpClient();
-  /** 5 ops a second with a burst of 5, a window of 20 ops. */
+  /** 5 ops a second with a burst of 5, a window of 5 ops, ops read back from the journal up to 10 versions behind. */
   private static Node limited;
   /** An outgoing queue of 16 messages. */
   private static Node smallQueue;
@@ -43,7 +43,8 @@ class WsLimitsIT {
   @BeforeAll
   static void start() throws Exception {
     limited = Node.start(ConfigFactory.parseMap(Map.of("tandem.auth.bcrypt-cost", 4,
-            "tandem.ws.ops-per-second", 5, "tandem.ws.ops-burst", 5, "tandem.docs.window-ops", 20))
+            "tandem.ws.ops-per-second", 5, "tandem.ws.ops-burst", 5, "tandem.docs.window-ops", 5,
+            "tandem.docs.journal-ops", 10))
         .withFallback(TestNode.config(cassandra)));
     smallQueue = Node.start(ConfigFactory.parseMap(Map.of("tandem.auth.bcrypt-cost", 4,
             "tandem.ws.ops-per-second", 100000, "tandem.ws.ops-burst", 100000, "tandem.ws.outgoing-buffer", 16))
@@ -107,7 +108,7 @@ class WsLimitsIT {
   }
 
   @Test
-  void anOpBasedBeforeTheWindowGetsResyncAndChangesNothing() throws Exception {
+  void opsBeforeTheWindowComeFromTheJournalAndBeyondItsReachTheClientResyncs() throws Exception {
     var api = new TestApi(() -> limited);
     User alice = api.register("window-alice");
     String doc = api.create(alice, "Window");
@@ -123,19 +124,28 @@ class WsLimitsIT {
     var late = RawSocket.open(TestNode.base(limited), alice.token(), doc, "");
     late.next("joined");
     Thread.sleep(1100);
-    late.send(op(1, 2, "late")); // version 2 is older than the 20 ops kept
+    late.send(op(1, 2, "late")); // version 2: 23 behind, beyond the 10 read back from the journal
     JsonNode e = late.next("error");
     assertEquals("resync", e.get("code").asText());
     assertEquals(1, e.get("seq").asLong());
     assertEquals("a".repeat(25), text(api, alice, doc), "nothing changed");
 
-    // since older than the window: the snapshot instead of the ops
+    // since beyond the journal's reach: the snapshot instead of the ops
     var resumed = RawSocket.open(TestNode.base(limited), alice.token(), doc, "?since=1");
     assertEquals(25, resumed.next("joined").get("version").asLong());
     assertEquals(25, resumed.next("snapshot").get("version").asLong());
+
+    // within reach but before the 5 ops kept (21 to 25): versions 18 to 20 are read from the journal
+    var back = RawSocket.open(TestNode.base(limited), alice.token(), doc, "?since=17");
+    assertEquals(25, back.next("joined").get("version").asLong());
+    for (long v = 18; v <= 25; v++) assertEquals(v, back.next("op").get("version").asLong(), "the missed ops, in order");
+    late.send(op(1, 17, "late")); // the same seq, now on a base the server can bridge
+    assertEquals(26, late.next("ack").get("version").asLong());
+    assertEquals("a".repeat(8) + "late" + "a".repeat(17), text(api, alice, doc), "transformed through versions 18 to 25");
     raw.ws.abort();
     late.ws.abort();
     resumed.ws.abort();
+    back.ws.abort();
   }
 
   @Test

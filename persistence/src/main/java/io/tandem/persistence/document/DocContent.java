@@ -42,6 +42,11 @@ public final class DocContent {
   public record Duplicate(long seq, long version) implements Outcome {}
   /** Refused with a protocol code; nothing changes and the seq is not used up. */
   public record Refused(ErrorCode code, String message) implements Outcome {}
+  /**
+   * Based before the window, within the journal's reach: submit it again with the ops in
+   * ({@code after}, {@link #horizon()}] read from the journal.
+   */
+  public record NeedsOlder(long after) implements Outcome {}
 
   private Rope text;
   private long version;
@@ -97,6 +102,35 @@ public final class DocContent {
     clients.put(e.clientId(), new ClientSeq(e.userId(), e.seq(), e.version()));
   }
 
+  /** A journaled op as the history holds it. */
+  public static Applied applied(DocumentEntity.OpApplied e) {
+    return new Applied(e.version(), e.ops(), parse(e.ops()), e.userId(), e.clientId(), e.seq(), e.ts());
+  }
+
+  /**
+   * Whether {@code older} holds every op in ({@code after}, {@link #horizon()}], the ones a client
+   * that saw version {@code after} missed before the window: oldest first and without a gap.
+   */
+  public boolean bridges(long after, List<Applied> older) {
+    if (after >= horizon()) return true;
+    if (older == null || older.isEmpty() || older.get(0).version() != after + 1) return false;
+    long last = older.get(older.size() - 1).version();
+    return last >= horizon() && last - after == older.size();
+  }
+
+  /**
+   * The ops in ({@code after}, {@code upTo}] from {@code older} (ops read from the journal, which
+   * {@link #bridges} to the window) and the window; null if they do not bridge the gap.
+   */
+  public List<Applied> opsAfter(long after, long upTo, List<Applied> older) {
+    if (!bridges(after, older)) return null;
+    var out = new ArrayList<Applied>();
+    long h = horizon();
+    if (older != null) for (Applied a : older) if (a.version() > after && a.version() <= Math.min(h, upTo)) out.add(a);
+    for (Applied a : window) if (a.version() > Math.max(after, h) && a.version() <= upTo) out.add(a);
+    return out;
+  }
+
   private static Delta parse(String json) {
     try {
       return DeltaJson.parse(json);
@@ -105,8 +139,9 @@ public final class DocContent {
     }
   }
 
-  public Stage stage(OpValidator validator) {
-    return new Stage(validator);
+  /** A stage for a batch; an op based up to {@code journalOps} versions back may be bridged from the journal. */
+  public Stage stage(OpValidator validator, long journalOps) {
+    return new Stage(validator, journalOps);
   }
 
   /** Places a batch of submissions on top of the content, without changing it. */
@@ -116,9 +151,11 @@ public final class DocContent {
     private long stagedVersion = version;
     private final List<Applied> added = new ArrayList<>();
     private final Map<String, ClientSeq> stagedClients = new HashMap<>();
+    private final long journalOps;
 
-    private Stage(OpValidator validator) {
+    private Stage(OpValidator validator, long journalOps) {
       this.validator = validator;
+      this.journalOps = journalOps;
     }
 
     public List<Applied> added() {
@@ -126,6 +163,15 @@ public final class DocContent {
     }
 
     public Outcome submit(String userId, String clientId, long seq, long baseVersion, Delta op, long ts) {
+      return submit(userId, clientId, seq, baseVersion, op, ts, null);
+    }
+
+    /**
+     * Places an op: a duplicate gets its original version; an op based before the window is
+     * transformed against {@code older}, the ops read from the journal since its base, or, if it
+     * is within the journal's reach and they do not bridge the gap, {@link NeedsOlder}.
+     */
+    public Outcome submit(String userId, String clientId, long seq, long baseVersion, Delta op, long ts, List<Applied> older) {
       ClientSeq last = stagedClients.containsKey(clientId) ? stagedClients.get(clientId) : clients.get(clientId);
       if (last != null && !last.userId().equals(userId)) {
         return new Refused(ErrorCode.INVALID_MESSAGE, "the clientId belongs to another user");
@@ -142,10 +188,14 @@ public final class DocContent {
         return new Refused(ErrorCode.INVALID_OP, "baseVersion " + baseVersion + " is below the version of your last acked op ("
             + (last == null ? 0 : last.version()) + "): send one op at a time");
       }
-      if (baseVersion < horizon()) {
-        return new Refused(ErrorCode.RESYNC, "baseVersion " + baseVersion + " is older than the server keeps (" + horizon() + ")");
+      long h0 = horizon();
+      if (baseVersion < h0 && baseVersion < version - journalOps) {
+        return new Refused(ErrorCode.RESYNC, "baseVersion " + baseVersion + " is older than the server keeps ("
+            + Math.min(h0, version - journalOps) + ")");
       }
+      if (!bridges(baseVersion, older)) return new NeedsOlder(baseVersion);
       Delta transformed = op;
+      if (baseVersion < h0) for (Applied h : older) if (h.version() <= h0) transformed = h.ops().transform(transformed, true);
       for (Applied h : window) if (h.version() > baseVersion) transformed = h.ops().transform(transformed, true);
       for (Applied h : added) if (h.version() > baseVersion) transformed = h.ops().transform(transformed, true);
       try {

@@ -63,14 +63,15 @@ public final class DocumentEntity
   public static final int TAGS = 4;
 
   /**
-   * How a document edits: the ops kept in memory to transform late ops against (older bases get
-   * {@code resync}), the clients remembered for deduplication (least recently used beyond), the
-   * most ops journaled in one write (group commit), a snapshot every so many events, the limits
-   * of an op and of the document.
+   * How a document edits: the ops kept in memory to transform late ops against, how far behind
+   * the document a base or a {@code since} may be and still be served from the journal (older
+   * ones get {@code resync} or the snapshot), the clients remembered for deduplication (least
+   * recently used beyond), the most ops journaled in one write (group commit), a snapshot every
+   * so many events, the limits of an op and of the document.
    */
-  public record Settings(int windowOps, int maxClients, int maxBatch, int snapshotEvery, OpValidator validator) {
+  public record Settings(int windowOps, int journalOps, int maxClients, int maxBatch, int snapshotEvery, OpValidator validator) {
     public static Settings defaults() {
-      return new Settings(1000, 10_000, 500, 1000, OpValidator.DEFAULT);
+      return new Settings(1000, 10_000, 10_000, 500, 1000, OpValidator.DEFAULT);
     }
   }
 
@@ -119,6 +120,11 @@ public final class DocumentEntity
   private enum ExpirePresence implements Command { INSTANCE }
   /** Internal: journal the submissions buffered so far in one write. */
   private enum Flush implements Command { INSTANCE }
+  /**
+   * Internal: the ops older than the window that {@code command} (a {@link Submit}, {@link FetchOps}
+   * or {@link Join}) needs, read from the journal; null if the read failed.
+   */
+  private record WithOlder(Command command, List<OpApplied> ops, int attempt) implements Command {}
   /** From the trash purger: erase the document if it has been in the trash since before {@code cutoff}. */
   public record Purge(Instant cutoff, ActorRef<Reply> replyTo) implements Command {}
 
@@ -195,9 +201,16 @@ public final class DocumentEntity
   private static final Duration PRESENCE_TTL = Duration.ofMinutes(2);
   /** Ops just journaled, parsed already: the event handler takes them instead of parsing again. */
   private final Map<Long, Delta> fresh = new HashMap<>();
+  private final OlderOps olderOps;
+  /** How far back the journal is read for a late op or a resuming connection (0: never). */
+  private final long journalOps;
+  /** Submissions based before the window, with the ops read for them, until their batch is written. */
+  private final Map<Submit, List<DocContent.Applied>> older = new java.util.IdentityHashMap<>();
+  /** Journal reads after a read whose ops no longer reached the window (it moved on meanwhile). */
+  private static final int MAX_READS = 3;
 
   private DocumentEntity(String docId, Clock clock, ActorContext<Command> context, Settings settings,
-      ActorRef<Topic.Command<Broadcast>> topic) {
+      ActorRef<Topic.Command<Broadcast>> topic, OlderOps olderOps) {
     super(PersistenceId.of(TYPE_KEY.name(), docId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.docId = docId;
@@ -206,20 +219,25 @@ public final class DocumentEntity
     this.tags = Set.of(tagOf(docId));
     this.settings = settings;
     this.topic = topic;
+    this.olderOps = olderOps;
+    this.journalOps = olderOps == OlderOps.NONE ? 0 : settings.journalOps();
   }
 
   /** A document without connections to tell (tests of the metadata). */
   public static Behavior<Command> create(String docId, Clock clock) {
     return Behaviors.setup(ctx -> new DocumentEntity(docId, clock, ctx, Settings.defaults(),
-        ctx.spawn(Topic.create(Broadcast.class, topicName(docId)), "topic")));
+        ctx.spawn(Topic.create(Broadcast.class, topicName(docId)), "topic"), OlderOps.NONE));
   }
 
-  /** A document that publishes to {@code topics.apply(docId)}, the node's topic of the document. */
+  /**
+   * A document that publishes to {@code topics.apply(docId)}, the node's topic of the document,
+   * and reads ops older than its window with {@code olderOps}.
+   */
   public static Behavior<Command> create(String docId, Clock clock, Settings settings,
-      Function<String, ActorRef<Topic.Command<Broadcast>>> topics) {
+      Function<String, ActorRef<Topic.Command<Broadcast>>> topics, OlderOps olderOps) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(ExpirePresence.INSTANCE, PRESENCE_TTL.dividedBy(4));
-      return new DocumentEntity(docId, clock, ctx, settings, topics.apply(docId));
+      return new DocumentEntity(docId, clock, ctx, settings, topics.apply(docId), olderOps);
     }));
   }
 
@@ -248,6 +266,7 @@ public final class DocumentEntity
     }
     flushing = false;
     fresh.clear();
+    older.clear();
   }
 
   @Override
@@ -288,6 +307,7 @@ public final class DocumentEntity
         .onCommand(Submit.class, c -> Effect().reply(c.replyTo(), refused(c, ErrorCode.NOT_FOUND, "no document " + docId)))
         .onCommand(FetchOps.class, c -> Effect().reply(c.replyTo(), new OpsPage(null)))
         .onCommand(Flush.class, c -> Effect().noReply())
+        .onCommand(WithOlder.class, c -> Effect().noReply())
         .onCommand(UpdatePresence.class, c -> Effect().noReply())
         .onCommand(Leave.class, c -> Effect().noReply())
         .onCommand(ExpirePresence.class, c -> Effect().noReply());
@@ -295,6 +315,9 @@ public final class DocumentEntity
         .onCommand(Submit.class, c -> Effect().reply(c.replyTo(), refused(c, ErrorCode.NOT_FOUND, "no document " + docId)))
         .onCommand(FetchOps.class, c -> Effect().reply(c.replyTo(), new OpsPage(null)))
         .onCommand(Flush.class, c -> Effect().noReply())
+        .onCommand(WithOlder.class, c -> c.command() instanceof Submit s
+            ? Effect().reply(s.replyTo(), refused(s, ErrorCode.NOT_FOUND, "no document " + docId))
+            : c.command() instanceof FetchOps f ? Effect().reply(f.replyTo(), new OpsPage(null)) : notFound(c.command()))
         .onCommand(Create.class, c -> reject(c.replyTo(), ErrorCode.CONFLICT, "the document existed and was purged"))
         .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), new PurgeResult(false))) // purged before
         .onCommand(UpdatePresence.class, c -> Effect().noReply())
@@ -334,10 +357,8 @@ public final class DocumentEntity
           }
           return Effect().noReply();
         })
-        .onCommand(FetchOps.class, (d, c) -> {
-          List<DocContent.Applied> ops = d.content().opsAfter(c.after(), c.upTo());
-          return Effect().reply(c.replyTo(), new OpsPage(ops == null ? null : ops.stream().map(DocumentEntity::message).toList()));
-        });
+        .onCommand(FetchOps.class, (d, c) -> fetchOps(d, c, null, 0))
+        .onCommand(WithOlder.class, this::withOlder);
     return b.build();
   }
 
@@ -391,7 +412,48 @@ public final class DocumentEntity
         .thenReply(c.replyTo(), s -> summary((Doc) s, Role.OWNER));
   }
 
+  /** The ops a connection missed: from the window, and from the journal (read first) if they are older. */
+  private ReplyEffect<Event, State> fetchOps(Doc d, FetchOps c, List<DocContent.Applied> read, int attempt) {
+    DocContent content = d.content();
+    List<DocContent.Applied> ops = content.opsAfter(c.after(), c.upTo(), read);
+    if (ops == null && withinReach(content, c.after()) && attempt < MAX_READS) return readOlder(content, c, c.after(), attempt);
+    return Effect().reply(c.replyTo(), new OpsPage(ops == null ? null : ops.stream().map(DocumentEntity::message).toList()));
+  }
+
+  /** Whether ops after {@code after}, older than the window, are to be read from the journal. */
+  private boolean withinReach(DocContent content, long after) {
+    return after >= 0 && after < content.horizon() && after >= content.version() - journalOps;
+  }
+
+  /** Reads the ops in ({@code after}, the window) from the journal; {@code command} is handled again with them. */
+  private ReplyEffect<Event, State> readOlder(DocContent content, Command command, long after, int attempt) {
+    context.pipeToSelf(olderOps.read(docId, after, content.horizon()),
+        (ops, failure) -> new WithOlder(command, failure == null ? List.copyOf(ops) : null, attempt + 1));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> withOlder(Doc d, WithOlder w) {
+    if (w.ops() == null) context.getLog().warn("Reading the ops older than the window of {} failed", docId);
+    List<DocContent.Applied> read = w.ops() == null ? null : w.ops().stream().map(DocContent::applied).toList();
+    if (w.command() instanceof Submit s) {
+      if (read == null) {
+        return Effect().reply(s.replyTo(), refused(s, ErrorCode.INTERNAL, "the ops your op is based on could not be read; send it again"));
+      }
+      older.put(s, read);
+      return submit(d, s);
+    }
+    if (w.command() instanceof FetchOps f) {
+      return read == null ? Effect().reply(f.replyTo(), new OpsPage(null)) : fetchOps(d, f, read, w.attempt());
+    }
+    Join j = (Join) w.command();
+    return join(d, j, read == null ? MAX_READS : w.attempt(), read);
+  }
+
   private ReplyEffect<Event, State> join(Doc d, Join c) {
+    return join(d, c, 0, null);
+  }
+
+  private ReplyEffect<Event, State> join(Doc d, Join c, int attempt, List<DocContent.Applied> read) {
     Optional<Role> role = visibleRole(d, c.caller());
     if (role.isEmpty()) return notFound(c.replyTo());
     DocContent content = d.content();
@@ -401,7 +463,10 @@ public final class DocumentEntity
       clientId = UUID.randomUUID().toString(); // another user's client id is not given away
     }
     long version = content.version();
-    List<DocContent.Applied> missed = c.since() == null || c.since() > version ? null : content.opsAfter(c.since(), version);
+    List<DocContent.Applied> missed = c.since() == null || c.since() > version ? null : content.opsAfter(c.since(), version, read);
+    if (missed == null && c.since() != null && withinReach(content, c.since()) && attempt < MAX_READS) {
+      return readOlder(content, c, c.since(), attempt); // the ops the client missed, rather than the whole text
+    }
     String snapshot = missed == null ? io.tandem.protocol.DeltaJson.write(content.text().toDelta()) : null;
     List<OpMessage> ops = missed == null ? List.of() : missed.stream().map(DocumentEntity::message).toList();
     return Effect().reply(c.replyTo(), new JoinAccepted(clientId, role.get(), version, d.title(), snapshot, ops,
@@ -440,12 +505,18 @@ public final class DocumentEntity
       flushing = true;
       context.getSelf().tell(Flush.INSTANCE);
     }
-    DocContent.Stage stage = d.content().stage(settings.validator());
+    DocContent.Stage stage = d.content().stage(settings.validator(), journalOps);
     long now = clock.millis();
     var events = new ArrayList<Event>();
     var acks = new ArrayList<Runnable>();
+    var answered = new ArrayList<Submit>();
     for (Submit s : batch) {
-      DocContent.Outcome o = stage.submit(s.caller().userId(), s.clientId(), s.seq(), s.baseVersion(), s.ops(), now);
+      DocContent.Outcome o = stage.submit(s.caller().userId(), s.clientId(), s.seq(), s.baseVersion(), s.ops(), now, older.remove(s));
+      if (o instanceof DocContent.NeedsOlder needs) {
+        readOlder(d.content(), s, needs.after(), 0); // handled again once the ops are read
+        continue;
+      }
+      if (!(o instanceof DocContent.Refused)) answered.add(s);
       if (o instanceof DocContent.Accepted a) {
         var ap = a.applied();
         events.add(new OpApplied(ap.version(), ap.opsJson(), ap.userId(), ap.clientId(), ap.seq(), ap.ts()));
@@ -463,7 +534,7 @@ public final class DocumentEntity
       return Effect().noReply();
     }
     List<OpMessage> published = stage.added().stream().map(DocumentEntity::message).toList();
-    for (Submit s : batch) writing.add(s);
+    writing.addAll(answered); // refused ones were answered already
     return Effect().persist(events).thenRun(state -> {
       writing.clear();
       acks.forEach(Runnable::run);

@@ -17,6 +17,10 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -211,5 +215,70 @@ class DocumentEntityTest {
     var other = (DocumentEntity.JoinAccepted) run(r -> new DocumentEntity.Join(BOB, "a1", null, r));
     assertFalse(other.clientId().equals("a1"), "alice's client id is not given to bob");
     assertEquals("[{\"insert\":\"Hello, World\"}]", other.content());
+  }
+
+  /** An entity keeping {@code window} ops in memory, reading back up to {@code journalOps} from Pekko's in-memory journal. */
+  private EventSourcedBehaviorTestKit<DocumentEntity.Command, DocumentEntity.Event, DocumentEntity.State> withWindow(
+      String docId, int window, int journalOps) throws Exception {
+    var settings = new DocumentEntity.Settings(window, journalOps, 100, 500, 1000, io.tandem.ot.OpValidator.DEFAULT);
+    var journal = PersistenceQuery.get(Adapter.toClassic(testKit.system()))
+        .getReadJournalFor(PersistenceTestKitReadJournal.class, PersistenceTestKitReadJournal.Identifier());
+    EventSourcedBehaviorTestKit<DocumentEntity.Command, DocumentEntity.Event, DocumentEntity.State> k =
+        EventSourcedBehaviorTestKit.create(testKit.system(),
+        DocumentEntity.create(docId, Clock.systemUTC(), settings,
+            id -> testKit.spawn(Topic.create(DocumentEntity.Broadcast.class, DocumentEntity.topicName(id))),
+            OlderOps.fromJournal(journal, testKit.system())),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+    k.<Reply>runCommand(r -> new DocumentEntity.Create(ALICE, "Old", r)).reply();
+    k.<Reply>runCommand(r -> new DocumentEntity.Share(ALICE, new Principal.User("bob"), Role.EDITOR, r)).reply();
+    // alice types e, d, c, b, a, each at the start: versions 1 to 5, "abcde"
+    String letters = "edcba";
+    for (int v = 0; v < letters.length(); v++) {
+      var ops = io.tandem.protocol.DeltaJson.parse("[{\"insert\":\"" + letters.charAt(v) + "\"}]");
+      long seq = v + 1;
+      long base = v;
+      assertEquals(new DocumentEntity.Acked("a1", seq, seq),
+          k.<Reply>runCommand(r -> new DocumentEntity.Submit(ALICE, "a1", seq, base, ops, r)).reply());
+    }
+    return k;
+  }
+
+  private static Reply awaitReply(EventSourcedBehaviorTestKit<DocumentEntity.Command, DocumentEntity.Event, DocumentEntity.State> k,
+      java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<Reply>, DocumentEntity.Command> command) {
+    var probe = testKit.<Reply>createTestProbe();
+    k.runCommand(command.apply(probe.ref())); // answered later: after the journal is read
+    return probe.receiveMessage(java.time.Duration.ofSeconds(10));
+  }
+
+  @Test
+  void opsOlderThanTheWindowAreReadFromTheJournal() throws Exception {
+    var k = withWindow("old-ops", 3, 100);
+    // bob saw only "e" (version 1) and types X after it; versions 2 and 3 are no longer in memory
+    var late = io.tandem.protocol.DeltaJson.parse("[{\"retain\":1},{\"insert\":\"X\"}]");
+    assertEquals(new DocumentEntity.Acked("b1", 1, 6), awaitReply(k, r -> new DocumentEntity.Submit(BOB, "b1", 1, 1, late, r)));
+    assertEquals("abcdeX", ((DocumentEntity.Doc) k.getState()).content().text().text(), "transformed through versions 2 to 5");
+    assertEquals(new DocumentEntity.Acked("b1", 1, 6), awaitReply(k, r -> new DocumentEntity.Submit(BOB, "b1", 1, 1, late, r)),
+        "sent again: the original ack, applied once");
+
+    var page = assertInstanceOf(DocumentEntity.OpsPage.class, awaitReply(k, r -> new DocumentEntity.FetchOps(1, 5, r)));
+    assertEquals(List.of(2L, 3L, 4L, 5L), page.ops().stream().map(DocumentEntity.OpMessage::version).toList());
+    var joined = assertInstanceOf(DocumentEntity.JoinAccepted.class, awaitReply(k, r -> new DocumentEntity.Join(BOB, "b1", 1L, r)));
+    assertNull(joined.content(), "the missed ops, not the snapshot");
+    assertEquals(List.of(2L, 3L, 4L, 5L, 6L), joined.ops().stream().map(DocumentEntity.OpMessage::version).toList());
+  }
+
+  @Test
+  void beyondTheJournalsReachALateOpGetsResyncAndAResumingClientTheSnapshot() throws Exception {
+    var k = withWindow("too-old", 2, 3); // versions 4 and 5 in memory; bases from version 2 on are served
+    var late = io.tandem.protocol.DeltaJson.parse("[{\"insert\":\"X\"}]");
+    var refused = assertInstanceOf(DocumentEntity.OpRefused.class, awaitReply(k, r -> new DocumentEntity.Submit(BOB, "b1", 1, 1, late, r)));
+    assertEquals(ErrorCode.RESYNC, refused.code());
+    assertEquals("abcde", ((DocumentEntity.Doc) k.getState()).content().text().text(), "nothing changed");
+    assertNull(assertInstanceOf(DocumentEntity.OpsPage.class, awaitReply(k, r -> new DocumentEntity.FetchOps(1, 5, r))).ops());
+    var joined = assertInstanceOf(DocumentEntity.JoinAccepted.class, awaitReply(k, r -> new DocumentEntity.Join(BOB, "b1", 1L, r)));
+    assertEquals("[{\"insert\":\"abcde\"}]", joined.content());
+    // within reach: on "de" (version 2), X at the start goes after c, b and a, which won the tie
+    assertEquals(new DocumentEntity.Acked("b1", 1, 6), awaitReply(k, r -> new DocumentEntity.Submit(BOB, "b1", 1, 2, late, r)));
+    assertEquals("abcXde", ((DocumentEntity.Doc) k.getState()).content().text().text());
   }
 }
