@@ -12,9 +12,10 @@
 # journaled before its ack, commit log `group` 5 ms), pinned to CPU 0 like the peers' servers;
 # the load generator runs on CPU 1. `tandem-cass-cpu1` is the same node with its Cassandra moved
 # to CPU 1 beside the load generator once started: the node's own limit, Cassandra's cost aside.
-# A JVM is measured warm: before each measured run (except S4, which measures memory), a short
-# run of the same scenario (--quick, results discarded) lets the JIT compile the hot paths; the
-# peers, on V8, get no such run. Tandem's per-connection op limit is raised above the
+# A JVM is measured warm: before each measured run (except S4, which measures memory), WARMUPS
+# (default 3) short runs of the same scenario (--quick, results discarded) let the JIT compile
+# the hot paths (one is not enough: on one shared core the compiler threads still took a third of
+# the node's CPU after it); the peers, on V8, get no such runs. Tandem's per-connection op limit is raised above the
 # scenarios' rates (TANDEM_WS_OPS_PER_SECOND), and so is the per-user REST limit, which counts
 # WebSocket upgrades: every bench client is one user (TANDEM_REST_PER_SECOND). The peers keep everything in memory.
 # Only 127.0.0.1 is targeted; every scenario is bounded in time by the generator.
@@ -58,7 +59,9 @@ run_tandem() {
         --scenario "$s" "${@:2}")
   }
   if [ "$s" != S4 ]; then
-    loadgen "$root/target/bench-warmup" --quick >/dev/null 2>&1 || echo "[bench] $name $s warm-up failed"
+    for _ in $(seq "${WARMUPS:-3}"); do
+      loadgen "$root/target/bench-warmup" --quick >/dev/null 2>&1 || echo "[bench] $name $s warm-up failed"
+    done
   fi
   loadgen "$results" "${quick[@]}" || echo "[bench] $name $s failed"
   kill -TERM $runner 2>/dev/null || true; wait $runner || true

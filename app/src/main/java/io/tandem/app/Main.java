@@ -12,6 +12,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    fullGcOnSigusr2();
     Config config = withEnvironment(ConfigFactory.load());
     long started = System.nanoTime();
     Node node = Node.start(config);
@@ -59,5 +60,19 @@ public final class Main {
       config = ConfigFactory.parseString("tandem.auth.oidc.issuers = " + issuers).withFallback(config);
     }
     return config;
+  }
+
+  /**
+   * {@code kill -USR2 <pid>} runs a full GC, for measuring the memory a node holds (the load
+   * generator's S4 does so with every server). Without a handler of its own the JVM is killed by
+   * a SIGUSR2 from outside: HotSpot's suspend/resume handler crashes on the launcher's thread.
+   */
+  @SuppressWarnings("removal")
+  private static void fullGcOnSigusr2() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("USR2"), signal -> System.gc());
+    } catch (IllegalArgumentException taken) {
+      System.err.println("SIGUSR2 is the JVM's own here: no full-GC hook (" + taken.getMessage() + ")");
+    }
   }
 }

@@ -69,6 +69,16 @@ public final class NodeProcess implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + httpPort);
   }
 
+  /** Sends the process a signal ({@code kill -NAME}). */
+  public void signal(String name) throws Exception {
+    var kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) throw new IllegalStateException("kill -" + name + " failed");
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** kill -9: no shutdown of any kind. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

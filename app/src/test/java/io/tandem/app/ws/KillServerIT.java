@@ -59,6 +59,11 @@ class KillServerIT {
     String doc = api.create(alice, "Killed");
     var clients = new ArrayList<TandemClient>();
     for (int i = 0; i < 5; i++) clients.add(connect(alice, doc));
+    // kill -USR2 is a full GC (the load generator's memory measurement), not a crash of the JVM
+    server.signal("USR2");
+    Thread.sleep(1000);
+    assertTrue(server.isAlive(), "SIGUSR2 did not kill the node");
+    ok(api.send("GET", "/v1/health", (String) null, null), 200);
 
     var typists = Typists.start(clients, 2);
     Thread.sleep(1500);
