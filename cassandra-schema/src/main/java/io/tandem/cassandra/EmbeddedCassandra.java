@@ -262,6 +262,9 @@ public final class EmbeddedCassandra implements AutoCloseable {
         auto_snapshot: false
         concurrent_compactors: 1
         key_cache_size: 16MiB
+        # A write held up (a stall, a burst) waits up to 4 s before Cassandra gives up on it (default 2 s),
+        # within the journal's 5 s: an op is acked late rather than refused.
+        write_request_timeout: 4000ms
         """.formatted(s.host(), s.storagePort(), s.cqlPort(), d, sync.strip());
   }
 

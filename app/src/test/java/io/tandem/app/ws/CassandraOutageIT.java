@@ -87,7 +87,7 @@ class CassandraOutageIT {
   }
 
   /**
-   * Cassandra stopped (SIGSTOP) for 3 s, longer than the driver's default 2 s request timeout:
+   * Cassandra stopped (SIGSTOP) for 2.5 s, longer than the driver's and Cassandra's default 2 s timeouts:
    * the writes in flight wait and are acked once it resumes. No client is told {@code internal},
    * and every keystroke is in the document exactly once.
    */
@@ -106,7 +106,7 @@ class CassandraOutageIT {
     Thread.sleep(1000);
     signal("STOP");
     try {
-      Thread.sleep(3000);
+      Thread.sleep(2500);
     } finally {
       signal("CONT");
     }
