@@ -440,7 +440,9 @@ public final class DocumentEntity
         return Effect().reply(s.replyTo(), refused(s, ErrorCode.INTERNAL, "the ops your op is based on could not be read; send it again"));
       }
       older.put(s, read);
-      return submit(d, s);
+      ReplyEffect<Event, State> effect = submit(d, s);
+      if (buffer.stream().noneMatch(b -> b == s)) older.remove(s); // refused at once (its role changed meanwhile)
+      return effect;
     }
     if (w.command() instanceof FetchOps f) {
       return read == null ? Effect().reply(f.replyTo(), new OpsPage(null)) : fetchOps(d, f, read, w.attempt());
