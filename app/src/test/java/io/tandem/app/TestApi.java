@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.protocol.client.TandemClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 
 /** The REST API of a running node as a test calls it: real HTTP, and assertions on the answers. */
@@ -71,6 +74,25 @@ public final class TestApi {
   /** Creates a document owned by {@code owner}; its id. */
   public String create(User owner, String title) throws Exception {
     return ok(send("POST", "/v1/docs", owner, "{\"title\":" + JSON.writeValueAsString(title) + "}"), 201).get("id").asText();
+  }
+
+  /** A document's version and plain text as {@code GET /v1/docs/{id}} gives them. */
+  public record Converged(long version, String text) {}
+
+  /**
+   * Reads the document over REST, waits up to {@code wait} for every client to reach its version,
+   * and asserts each holds exactly the server's text.
+   */
+  public Converged assertConverged(String docId, User reader, List<TandemClient> clients, Duration wait) throws Exception {
+    JsonNode d = ok(send("GET", "/v1/docs/" + docId, reader, null), 200);
+    long version = d.get("version").asLong();
+    var text = new StringBuilder();
+    for (JsonNode op : d.get("content")) text.append(op.get("insert").asText());
+    for (var c : clients) {
+      c.awaitVersion(version, wait);
+      assertEquals(text.toString(), c.text(), "converged on the server's text");
+    }
+    return new Converged(version, text.toString());
   }
 
   public void share(User owner, String docId, String principal, String role) throws Exception {

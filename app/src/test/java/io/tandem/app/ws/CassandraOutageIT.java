@@ -1,10 +1,8 @@
 package io.tandem.app.ws;
 
-import static io.tandem.app.TestApi.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tandem.app.Node;
@@ -113,16 +111,9 @@ class CassandraOutageIT {
     Thread.sleep(500);
     typists.stop();
     for (var c : clients) c.awaitSettled(Duration.ofSeconds(20));
-    JsonNode d = ok(api.send("GET", "/v1/docs/" + doc, bob, null), 200);
-    long version = d.get("version").asLong();
-    var text = new StringBuilder();
-    for (JsonNode op : d.get("content")) text.append(op.get("insert").asText());
-    for (var c : clients) {
-      c.awaitVersion(version, Duration.ofSeconds(20));
-      assertEquals(List.of(), c.errors(), "no op was refused");
-      assertEquals(text.toString(), c.text(), "converged on the server's text");
-    }
-    typists.assertEachOnceIn(text);
+    var converged = api.assertConverged(doc, bob, clients, Duration.ofSeconds(20));
+    for (var c : clients) assertEquals(List.of(), c.errors(), "no op was refused");
+    typists.assertEachOnceIn(converged.text());
     clients.forEach(TandemClient::close);
   }
 
@@ -187,16 +178,9 @@ class CassandraOutageIT {
       }
     }
 
-    JsonNode d = ok(api.send("GET", "/v1/docs/" + doc, alice, null), 200);
-    long version = d.get("version").asLong();
-    var text = new StringBuilder();
-    for (JsonNode op : d.get("content")) text.append(op.get("insert").asText());
-    for (var c : clients) {
-      c.awaitVersion(version, Duration.ofSeconds(30));
-      assertEquals(text.toString(), c.text(), "converged on the server's text");
-    }
-    for (long v : acksWhileDown) assertTrue(v <= version, "acked version " + v + " is in the journal");
-    typists.assertEachOnceIn(text);
+    var converged = api.assertConverged(doc, alice, clients, Duration.ofSeconds(30));
+    for (long v : acksWhileDown) assertTrue(v <= converged.version(), "acked version " + v + " is in the journal");
+    typists.assertEachOnceIn(converged.text());
     assertTrue(typists.total() > ackedBefore, "typed during the outage too: " + typists.total() + " > " + ackedBefore);
     clients.forEach(TandemClient::close);
   }

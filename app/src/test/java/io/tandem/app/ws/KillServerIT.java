@@ -1,10 +1,8 @@
 package io.tandem.app.ws;
 
 import static io.tandem.app.TestApi.ok;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.app.NodeProcess;
 import io.tandem.app.TestApi;
 import io.tandem.app.TestApi.User;
@@ -74,15 +72,7 @@ class KillServerIT {
     server = startServer("second");
     for (var c : clients) c.reconnect().toCompletableFuture().get(30, TimeUnit.SECONDS);
     for (var c : clients) c.awaitSettled(Duration.ofSeconds(60));
-    JsonNode d = ok(api.send("GET", "/v1/docs/" + doc, alice, null), 200);
-    long version = d.get("version").asLong();
-    var text = new StringBuilder();
-    for (JsonNode op : d.get("content")) text.append(op.get("insert").asText());
-    for (var c : clients) {
-      c.awaitVersion(version, Duration.ofSeconds(60));
-      assertEquals(text.toString(), c.text(), "converged on the server's text");
-    }
-    typists.assertEachOnceIn(text);
+    typists.assertEachOnceIn(api.assertConverged(doc, alice, clients, Duration.ofSeconds(60)).text());
     assertTrue(typists.total() > 50, "the clients typed while the server died: " + typists.total());
     clients.forEach(TandemClient::close);
   }
