@@ -38,6 +38,8 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   public record FromClient(String text) implements Msg {}
   /** A client message refused before it could be read (too large, binary): answered with the error. */
   public record Refuse(ErrorCode code, String message) implements Msg {}
+  /** The socket's outgoing queue, once its stream is materialised: sent first to a {@link #detached} connection. */
+  public record Attach(ActorRef<String> out) implements Msg {}
   /** The client went away (its side of the stream ended or failed). */
   public enum ClientGone implements Msg { INSTANCE }
   private record FromEntity(DocumentEntity.Reply reply) implements Msg {}
@@ -120,6 +122,33 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
       DocumentEntity.JoinAccepted joined, Settings settings) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         new Connection(ctx, timers, out, entity, topic, caller, name, docId, joined, settings)));
+  }
+
+  /**
+   * A connection whose outgoing queue is not there yet: the socket's stream gives it with
+   * {@link Attach} when it materialises, and what the client sent before is kept until then.
+   */
+  public static Behavior<Msg> detached(EntityRef<DocumentEntity.Command> entity,
+      ActorRef<Topic.Command<Broadcast>> topic, Caller caller, String name, String docId,
+      DocumentEntity.JoinAccepted joined, Settings settings) {
+    return Behaviors.withStash(64, stash -> Behaviors.withTimers(timers -> {
+      // a socket whose stream never starts (the client left during the upgrade) is not waited for
+      timers.startSingleTimer(ClientGone.INSTANCE, Duration.ofSeconds(30));
+      return Behaviors.receive(Msg.class)
+          .onMessage(Attach.class, a -> {
+            timers.cancel(ClientGone.INSTANCE);
+            return stash.unstashAll(create(a.out(), entity, topic, caller, name, docId, joined, settings));
+          })
+          .onMessageEquals(ClientGone.INSTANCE, () -> {
+            entity.tell(new DocumentEntity.Leave(joined.clientId()));
+            return Behaviors.stopped();
+          })
+          .onAnyMessage(m -> {
+            if (!stash.isFull()) stash.stash(m);
+            return Behaviors.same();
+          })
+          .build();
+    }));
   }
 
   @Override

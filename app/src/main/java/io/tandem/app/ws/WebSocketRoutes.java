@@ -23,7 +23,6 @@ import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.stream.CompletionStrategy;
 import org.apache.pekko.stream.Materializer;
@@ -99,22 +98,28 @@ public final class WebSocketRoutes extends AllDirectives {
     }))));
   }
 
-  /** The socket's flow: client messages into a new connection actor, its outgoing queue out. */
+  /**
+   * The socket's flow: client messages into a new connection actor, its outgoing queue out. The
+   * queue is part of the socket's own stream (one graph, no second stream to hand messages over
+   * to): the connection is given it when that stream materialises.
+   */
   private Flow<Message, Message, NotUsed> flow(String docId, Caller caller, String name, DocumentEntity.JoinAccepted joined) {
-    // Completing drains what is queued first: an error sent just before the close reaches the client.
-    Pair<org.apache.pekko.actor.ActorRef, Source<Object, NotUsed>> outgoing = Source.actorRef(
-            m -> m == Connection.Outgoing.COMPLETE ? Optional.of(CompletionStrategy.draining()) : Optional.empty(),
-            m -> Optional.empty(), settings.outgoingBuffer(), OverflowStrategy.fail())
-        .preMaterialize(materializer);
-    ActorRef<String> out = Adapter.toTyped(outgoing.first());
     var connection = system.systemActorOf(
-        Connection.create(out, sharding.entityRefFor(DocumentEntity.TYPE_KEY, docId), topics.apply(docId),
+        Connection.detached(sharding.entityRefFor(DocumentEntity.TYPE_KEY, docId), topics.apply(docId),
             caller, name, docId, joined, new Connection.Settings(settings.ackTimeout(), opLimits)),
         "ws-" + UUID.randomUUID(), Props.empty());
     Sink<Message, NotUsed> in = Flow.<Message>create()
         .mapAsync(1, this::text)
         .to(ActorSink.actorRef(connection, Connection.ClientGone.INSTANCE, e -> Connection.ClientGone.INSTANCE));
-    Source<Message, NotUsed> messages = outgoing.second().map(m -> TextMessage.create((String) m));
+    // Completing drains what is queued first: an error sent just before the close reaches the client.
+    Source<Message, NotUsed> messages = Source.<Object>actorRef(
+            m -> m == Connection.Outgoing.COMPLETE ? Optional.of(CompletionStrategy.draining()) : Optional.empty(),
+            m -> Optional.empty(), settings.outgoingBuffer(), OverflowStrategy.fail())
+        .mapMaterializedValue(out -> {
+          connection.tell(new Connection.Attach(Adapter.toTyped(out)));
+          return NotUsed.getInstance();
+        })
+        .map(m -> TextMessage.create((String) m));
     return Flow.fromSinkAndSourceCoupled(in, messages);
   }
 
