@@ -1,12 +1,19 @@
 package io.tandem.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.tandem.cassandra.TestCassandra;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -76,5 +83,28 @@ class OriginIT {
         .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
         .header("Origin", "https://evil.example").build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(403, refused.statusCode());
+  }
+
+  @Test
+  void aPageOfTheServerItselfOpensItsWebSocketAndAnotherSitesCannot() throws Exception {
+    var api = new TestApi(() -> node);
+    var user = api.register("origin-ws");
+    String doc = api.create(user, "Origin");
+    String own = "http://127.0.0.1:" + node.httpAddress().getPort();
+    URI ws = URI.create("ws://127.0.0.1:" + node.httpAddress().getPort() + "/v1/docs/" + doc + "/ws?access_token=" + user.token());
+    var first = new java.util.concurrent.CompletableFuture<String>();
+    var socket = http.newWebSocketBuilder().header("Origin", own).buildAsync(ws, new WebSocket.Listener() {
+      @Override
+      public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+        first.complete(data.toString());
+        return null;
+      }
+    }).get(10, TimeUnit.SECONDS);
+    assertTrue(first.get(10, TimeUnit.SECONDS).contains("\"type\":\"joined\""));
+    socket.abort();
+    var refused = assertThrows(ExecutionException.class, () -> http.newWebSocketBuilder().header("Origin", "https://evil.example")
+        .buildAsync(ws, new WebSocket.Listener() {}).get(10, TimeUnit.SECONDS));
+    assertTrue(refused.getCause() instanceof WebSocketHandshakeException, refused.toString());
+    assertEquals(403, ((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode());
   }
 }

@@ -33,7 +33,13 @@ public final class Origins extends AllDirectives {
       if (origin.isEmpty()) return inner.get();
       return extractUri(uri -> headerValueByName("Host", host -> {
         String o = normalize(origin.get());
-        String own = normalize(uri.scheme() + "://" + host);
+        // a WebSocket upgrade's URI has the scheme ws or wss; the page that opens it, http or https
+        String scheme = switch (uri.scheme()) {
+          case "ws" -> "http";
+          case "wss" -> "https";
+          default -> uri.scheme();
+        };
+        String own = normalize(scheme + "://" + host);
         if (o.equals(own)) return inner.get();
         if (!allowed.contains(o)) {
           return complete(Problems.of(ErrorCode.FORBIDDEN, "requests from " + origin.get() + " are not allowed"));
