@@ -31,6 +31,7 @@ public final class Routes extends AllDirectives {
   private final DocumentRoutes docs;
   private final GroupRoutes groups;
   private final Origins origins;
+  private final WebRoutes web = WebRoutes.fromClasspath();
 
   public Routes(CqlSession session, ActorSystem<?> system, AuthRoutes auth, WebSocketRoutes ws, DocumentRoutes docs,
       GroupRoutes groups, Origins origins) {
@@ -45,12 +46,14 @@ public final class Routes extends AllDirectives {
 
   public Route routes() {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> origins.check(() ->
-        pathPrefix("v1", () -> concat(
-            path("health", () -> get(this::health)),
-            auth.routes(),
-            ws.routes(),
-            docs.routes(),
-            groups.routes())))));
+        concat(
+            pathPrefix("v1", () -> concat(
+                path("health", () -> get(this::health)),
+                auth.routes(),
+                ws.routes(),
+                docs.routes(),
+                groups.routes())),
+            web.routes()))));
   }
 
   /** Ready when this node is an Up cluster member and Cassandra answers a query. */
