@@ -1,0 +1,261 @@
+// Protocol v1 in the browser (PROTOCOL.md): the Jupiter discipline, one op in flight and the
+// edits made meanwhile composed into one pending op; every incoming op transformed against both,
+// the server's op winning ties. Reconnects with back-off, the same clientId, `since` the last
+// version seen, and resends the unacked op with its original seq and baseVersion.
+import Delta from 'quill-delta';
+
+const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
+
+export class DocSync {
+  /**
+   * handlers: joined({role, presence}), snapshot(content Delta, title), remote(delta, op),
+   * state({status, unsent}), presence(p), leave(clientId), event(kind, data), error(code, message)
+   */
+  constructor(docId, token, handlers) {
+    this.docId = docId;
+    this.token = token;
+    this.h = handlers;
+    this.version = null; // the last server version this client's text includes
+    this.clientId = null;
+    this.seq = 0; // the seq of the last op sent
+    // {seq, baseVersion, sent: the op as first sent (a resend repeats it exactly), delta: it as it
+    // now applies to this client's text, transformed through the ops that came after baseVersion}
+    this.inflight = null;
+    this.pending = null; // Delta composed while one is in flight
+    this.ws = null;
+    this.attempt = 0;
+    this.closed = false;
+    this.status = 'connecting';
+  }
+
+  /** What a reopened page needs to resume (store.js): kept after every change. */
+  state() {
+    return {
+      version: this.version,
+      clientId: this.clientId,
+      seq: this.seq,
+      inflight: this.inflight && { seq: this.inflight.seq, baseVersion: this.inflight.baseVersion,
+        sent: this.inflight.sent.ops, ops: this.inflight.delta.ops },
+      pending: this.pending && this.pending.ops,
+    };
+  }
+
+  restore(s) {
+    this.version = s.version;
+    this.clientId = s.clientId;
+    this.seq = s.seq;
+    this.inflight = s.inflight && { seq: s.inflight.seq, baseVersion: s.inflight.baseVersion,
+      sent: new Delta(s.inflight.sent), delta: new Delta(s.inflight.ops) };
+    this.pending = s.pending && new Delta(s.pending);
+  }
+
+  changed() {
+    this.h.changed && this.h.changed();
+  }
+
+  /** Unsent edits: the one in flight and those composed behind it. */
+  unsent() {
+    return (this.inflight ? 1 : 0) + (this.pending ? 1 : 0);
+  }
+
+  connect() {
+    const q = new URLSearchParams({ access_token: this.token });
+    if (this.clientId) q.set('clientId', this.clientId);
+    if (this.version !== null) q.set('since', String(this.version));
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const ws = new WebSocket(`${scheme}://${location.host}/v1/docs/${encodeURIComponent(this.docId)}/ws?${q}`);
+    this.ws = ws;
+    this.setStatus(this.version === null ? 'connecting' : 'syncing');
+    ws.onmessage = (e) => this.receive(JSON.parse(e.data));
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (this.closed) return;
+      this.setStatus('offline');
+      const wait = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)] * (0.75 + Math.random() / 2);
+      this.retry = setTimeout(() => this.connect(), wait);
+    };
+  }
+
+  close() {
+    this.closed = true;
+    clearTimeout(this.retry);
+    if (this.ws) this.ws.close();
+  }
+
+  setStatus(status) {
+    this.status = status;
+    this.h.state && this.h.state({ status, unsent: this.unsent() });
+  }
+
+  send(msg) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  /** A local edit, already applied to the editor. */
+  submit(delta) {
+    if (this.inflight) this.pending = this.pending ? this.pending.compose(delta) : delta;
+    else this.pending = delta;
+    this.flush();
+    this.setStatus(this.status);
+    this.changed();
+  }
+
+  flush() {
+    if (this.inflight || !this.pending || this.version === null) return;
+    this.inflight = { seq: ++this.seq, baseVersion: this.version, sent: this.pending, delta: this.pending };
+    this.pending = null;
+    this.sendInflight();
+  }
+
+  sendInflight() {
+    const f = this.inflight;
+    this.send({ type: 'op', seq: f.seq, baseVersion: f.baseVersion, ops: f.sent.ops });
+  }
+
+  presence(selection) {
+    if (this.version === null) return;
+    this.send({ type: 'presence', selection, baseVersion: this.version });
+  }
+
+  receive(m) {
+    switch (m.type) {
+      case 'joined':
+        this.attempt = 0;
+        this.clientId = m.clientId;
+        this.joinedAt = m.version;
+        this.h.joined && this.h.joined(m);
+        if (this.version !== null && this.version >= m.version) this.caughtUp();
+        break;
+      case 'snapshot':
+        this.snapshot(m);
+        break;
+      case 'op':
+        if (m.clientId === this.clientId && this.inflight && m.seq === this.inflight.seq) this.acked(m.version);
+        else this.remote(m);
+        if (this.joinedAt !== undefined && this.version >= this.joinedAt) this.caughtUp();
+        break;
+      case 'ack':
+        if (this.inflight && m.seq === this.inflight.seq) this.acked(m.version);
+        break;
+      case 'presence':
+        this.h.presence && this.h.presence(m);
+        break;
+      case 'leave':
+        this.h.leave && this.h.leave(m.clientId);
+        break;
+      case 'event':
+        this.h.event && this.h.event(m.kind, m.data);
+        break;
+      case 'error':
+        this.error(m);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The replay after a reconnect is done: resend what is still unacked, as it was. */
+  caughtUp() {
+    this.joinedAt = undefined;
+    if (this.inflight) this.sendInflight();
+    else this.flush();
+    this.setStatus('online');
+  }
+
+  snapshot(m) {
+    const content = new Delta(m.content);
+    // After a resync the unsent edits are rebased on the new text: kept as one pending op.
+    let local = this.inflight ? this.inflight.delta : null;
+    if (this.pending) local = local ? local.compose(this.pending) : this.pending;
+    this.inflight = null;
+    this.pending = null;
+    this.version = m.version;
+    this.h.snapshot(content, m.title, local);
+    this.joinedAt = undefined;
+    if (local) {
+      const len = content.length();
+      this.pending = clip(local, len);
+    }
+    this.flush();
+    this.setStatus('online');
+    this.changed();
+  }
+
+  acked(version) {
+    this.version = version;
+    this.inflight = null;
+    this.flush();
+    this.setStatus(this.status);
+    this.changed();
+  }
+
+  remote(m) {
+    if (m.version !== this.version + 1) return; // already seen (a replay overlap)
+    let s = new Delta(m.ops);
+    if (this.inflight) {
+      const f = this.inflight.delta;
+      this.inflight.delta = s.transform(f, true);
+      s = f.transform(s, false);
+    }
+    if (this.pending) {
+      const p = this.pending;
+      this.pending = s.transform(p, true);
+      s = p.transform(s, false);
+    }
+    this.version = m.version;
+    this.h.remote(s, m);
+    this.changed();
+  }
+
+  error(m) {
+    const f = this.inflight;
+    if (m.code === 'rate_limited' && f && m.seq === f.seq) {
+      setTimeout(() => this.inflight === f && this.sendInflight(), 1000);
+      return;
+    }
+    if (f && m.seq === f.seq && ['invalid_op', 'forbidden', 'too_large'].includes(m.code)) {
+      // the op is dropped and its seq is free again; the text is reloaded to undo it locally
+      this.inflight = null;
+      this.pending = null;
+      this.seq--;
+      this.h.error(m.code, m.message);
+      this.resync();
+      return;
+    }
+    if (m.code === 'resync') {
+      this.resync();
+      return;
+    }
+    this.h.error(m.code, m.message);
+    if (m.code === 'not_found' || (m.code === 'forbidden' && m.seq == null)) this.close();
+  }
+
+  /** Loads the snapshot again, on a new connection without `since`. */
+  resync() {
+    this.version = null;
+    if (this.ws) {
+      const ws = this.ws;
+      this.ws = null;
+      ws.close();
+    }
+    this.connect();
+  }
+}
+
+/** The local op cut to a document of length len (after a resync its retains may reach past it). */
+function clip(delta, len) {
+  const out = new Delta();
+  let at = 0;
+  for (const op of delta.ops) {
+    if (op.insert !== undefined) out.push(op);
+    else if (at >= len) continue;
+    else {
+      const n = Math.min(op.retain || op.delete, len - at);
+      at += n;
+      if (op.retain) out.retain(n, op.attributes);
+      else out.delete(n);
+    }
+  }
+  return out.chop();
+}

@@ -1,0 +1,66 @@
+// Two browsers type into one document at once, at random places, and end with the same text as
+// the server's; formatting made in one shows in the other; one's cursor shows in the other with
+// its name. Usage: node test/coedit.mjs http://127.0.0.1:PORT [keystrokes] [seed]
+import assert from 'node:assert/strict';
+import { launch, register, rest, signedIn, openDoc, converged, random } from './lib.mjs';
+
+const keystrokes = Number(process.argv[3] || 200);
+const seed = Number(process.argv[4] || Date.now() % 100000);
+console.log(`coedit: ${keystrokes} keystrokes each, seed ${seed}`);
+
+const ann = await register('ann');
+const ben = await register('ben');
+const doc = await rest('POST', '/v1/docs', ann.token, { title: 'Typed by two' });
+await rest('PUT', `/v1/docs/${doc.id}/permissions/user:${ben.userId}`, ann.token, { role: 'editor' });
+
+const browser = await launch();
+try {
+  const a = await signedIn(browser, ann);
+  const b = await signedIn(browser, ben);
+  await openDoc(a.page, doc.id);
+  await openDoc(b.page, doc.id);
+
+  async function type(page, rnd, letters) {
+    for (let i = 0; i < keystrokes; i++) {
+      const len = await page.evaluate(() => window.__tandem.quill.getLength());
+      const at = Math.floor(rnd() * len); // anywhere before Quill's last newline
+      await page.evaluate((i) => window.__tandem.quill.setSelection(i, 0, 'user'), at);
+      await page.keyboard.type(letters[i % letters.length]);
+      if (rnd() < 0.05) await page.keyboard.press('Enter');
+    }
+  }
+  await Promise.all([type(a.page, random(seed), 'abcdefghij'), type(b.page, random(seed + 1), 'KLMNOPQRST')]);
+  const s = await converged([a.page, b.page], doc.id, ann.token);
+  const count = (re) => (s.text.match(re) || []).length;
+  assert.equal(count(/[a-j]/g), keystrokes, 'every keystroke of ann is in the text');
+  assert.equal(count(/[K-T]/g), keystrokes, 'every keystroke of ben is in the text');
+  console.log(`converged at version ${s.version}, ${s.text.length} characters`);
+
+  // formatting: bold, a heading and a list made by ann show in ben's editor
+  await a.page.evaluate(() => {
+    const q = window.__tandem.quill;
+    q.formatText(0, 3, 'bold', true, 'user');
+    q.formatLine(0, 1, 'header', 1, 'user');
+    q.formatLine(q.getLength() - 1, 1, 'list', 'bullet', 'user');
+  });
+  await converged([a.page, b.page], doc.id, ann.token);
+  await b.page.waitForSelector('.ql-editor h1 strong');
+  await b.page.waitForSelector('.ql-editor ol li[data-list=bullet]');
+  const contentsA = await a.page.evaluate(() => JSON.stringify(window.__tandem.quill.getContents()));
+  const contentsB = await b.page.evaluate(() => JSON.stringify(window.__tandem.quill.getContents()));
+  assert.equal(contentsB, contentsA, 'the same formatted contents on both');
+
+  // ann's cursor shows in ben's editor, at ann's place, with ann's name
+  await a.page.evaluate(() => window.__tandem.quill.setSelection(5, 3, 'user'));
+  await b.page.waitForFunction((name) => [...document.querySelectorAll('.ql-cursor-name')].some((e) => e.textContent === name), ann.username);
+  await b.page.waitForFunction(() => {
+    const c = window.__tandem.quill.getModule('cursors').cursors()[0];
+    return c && c.range && c.range.index === 5 && c.range.length === 3;
+  });
+  if (process.env.SCREENSHOTS) {
+    await b.page.screenshot({ path: `${process.env.SCREENSHOTS}/editor-two-cursors.png` });
+  }
+  console.log('coedit: ok');
+} finally {
+  await browser.close();
+}

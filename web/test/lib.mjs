@@ -1,0 +1,83 @@
+// What the browser tests share: Debian's Chromium through playwright-core, users made over REST,
+// pages opened signed in, and the editor's state read from the page.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+
+export const base = process.argv[2] || 'http://127.0.0.1:8080';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+}
+
+export async function rest(method, path, token, body) {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+export async function register(name) {
+  return rest('POST', '/v1/auth/register', null, { username: `${name}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`, password: 'password1' });
+}
+
+/** A page in a new context, already signed in as {@code user}. */
+export async function signedIn(browser, user, viewport = { width: 1100, height: 760 }) {
+  const context = await browser.newContext({ viewport });
+  await context.addInitScript((s) => localStorage.setItem('tandem.session', s), JSON.stringify(user));
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`[${user.username}] page error: ${e.message}`));
+  return { context, page };
+}
+
+export async function openDoc(page, docId) {
+  await page.goto(`${base}/d/${docId}`);
+  await page.waitForSelector('.status[data-status=online]');
+}
+
+/** The text both the editor and the sync agree on, once nothing is unsent. */
+export async function settledText(page) {
+  await page.waitForFunction(() => window.__tandem && window.__tandem.sync.unsent() === 0 && window.__tandem.sync.status === 'online');
+  return page.evaluate(() => window.__tandem.quill.getText());
+}
+
+export async function serverText(docId, token) {
+  const d = await rest('GET', `/v1/docs/${docId}`, token);
+  return { version: d.version, text: d.content.map((op) => (typeof op.insert === 'string' ? op.insert : '\uFFFC')).join('') };
+}
+
+/** Waits until nothing is unsent on any page and each holds the server's version and text. */
+export async function converged(pages, docId, token) {
+  for (let i = 0; i < 150; i++) {
+    const texts = [];
+    for (const p of pages) texts.push(await settledText(p));
+    const s = await serverText(docId, token);
+    const versions = await Promise.all(pages.map((p) => p.evaluate(() => window.__tandem.sync.version)));
+    const now = await Promise.all(pages.map((p) => p.evaluate(() => window.__tandem.quill.getText())));
+    if (versions.every((v) => v === s.version) && now.every((t, k) => t === texts[k])) {
+      // Quill's text always ends with a newline; the server's ends with one only if it was typed
+      const expected = s.text.endsWith('\n') ? s.text : `${s.text}\n`;
+      for (const t of texts) assert.equal(t, expected);
+      return s;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('the pages did not reach the server\'s version');
+}
+
+/** A seeded generator (mulberry32): a failing run is replayed with its seed. */
+export function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
