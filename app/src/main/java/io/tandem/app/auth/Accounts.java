@@ -103,4 +103,15 @@ public final class Accounts {
           : Optional.of(new Account(user.getString("user_id"), user.getString("username"), user.getString("display_name")));
     });
   }
+
+  /** The account of a username (any case), for sharing by name. */
+  public CompletionStage<Optional<Account>> findByUsername(String username) {
+    String name = normalize(username);
+    if (!USERNAME.matcher(name).matches()) return java.util.concurrent.CompletableFuture.completedFuture(Optional.empty());
+    return session.executeAsync(byUsername.bind(name)).thenCompose(rs -> {
+      Row claimed = rs.one();
+      return claimed == null ? java.util.concurrent.CompletableFuture.completedFuture(Optional.<Account>empty())
+          : find(claimed.getString("user_id"));
+    });
+  }
 }

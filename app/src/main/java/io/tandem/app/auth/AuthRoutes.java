@@ -61,7 +61,20 @@ public final class AuthRoutes extends AllDirectives {
                 path("register", () -> post(() -> body.object(this::register))),
                 path("login", () -> post(() -> body.object(this::login))),
                 path("logout", () -> post(this::logout)))))),
-        path("me", () -> get(() -> authenticated(this::me))));
+        path("me", () -> get(() -> authenticated(this::me))),
+        // A signed-in user finds another by username (to share with) or by id (to show a grant).
+        pathPrefix("users", () -> get(() -> authenticated(p -> concat(
+            pathEnd(() -> parameterOptional("username", name -> name
+                .map(n -> account(accounts.findByUsername(n), "no user " + n))
+                .orElseGet(() -> complete(Problems.of(ErrorCode.INVALID_MESSAGE, "give ?username="))))),
+            path(id -> account(accounts.find(id), "no user " + id)))))));
+  }
+
+  private Route account(java.util.concurrent.CompletionStage<Optional<Accounts.Account>> found, String missing) {
+    return onSuccess(found, a -> a
+        .map(x -> (Route) complete(StatusCodes.OK, JsonBody.entity(JSON.createObjectNode().put("userId", x.userId())
+            .put("username", x.username()).put("displayName", x.displayName()))))
+        .orElseGet(() -> complete(Problems.of(ErrorCode.NOT_FOUND, missing))));
   }
 
   /** The caller's account; an external issuer's user is described by their token. */

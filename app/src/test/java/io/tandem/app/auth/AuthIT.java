@@ -163,4 +163,21 @@ class AuthIT {
     assertProblem(me("Bearer " + forged), 401, "unauthorized");
     assertNotEquals(200, me("Bearer " + valid.issue("no-such-user", "ghost").token()).statusCode());
   }
+
+  @Test
+  void aSignedInUserFindsAnotherByUsernameInAnyCaseOrByIdAndNobodyElseDoes() throws Exception {
+    var api = new io.tandem.app.TestApi(() -> node);
+    var finder = api.register("finder");
+    var found = api.register("found.one");
+    JsonNode byName = io.tandem.app.TestApi.ok(api.send("GET", "/v1/users?username=Found.One", finder, null), 200);
+    assertEquals(found.id(), byName.get("userId").asText());
+    assertEquals("found.one", byName.get("username").asText());
+    JsonNode byId = io.tandem.app.TestApi.ok(api.send("GET", "/v1/users/" + found.id(), finder, null), 200);
+    assertEquals("found.one", byId.get("username").asText());
+    io.tandem.app.TestApi.problem(api.send("GET", "/v1/users?username=nobody-here", finder, null), 404, "not_found");
+    io.tandem.app.TestApi.problem(api.send("GET", "/v1/users?username=%3Cscript%3E", finder, null), 404, "not_found");
+    io.tandem.app.TestApi.problem(api.send("GET", "/v1/users/no-such-id", finder, null), 404, "not_found");
+    io.tandem.app.TestApi.problem(api.send("GET", "/v1/users", finder, null), 400, "invalid_message");
+    io.tandem.app.TestApi.problem(api.send("GET", "/v1/users?username=found.one", (String) null, null), 401, "unauthorized");
+  }
 }
