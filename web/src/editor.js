@@ -7,6 +7,7 @@ import Delta from 'quill-delta';
 import { api, session } from './api.js';
 import { DocSync } from './sync.js';
 import * as store from './store.js';
+import { openShare } from './share.js';
 
 Quill.register('modules/cursors', QuillCursors);
 
@@ -25,7 +26,8 @@ export function openEditor(root, docId, { h, go, header }) {
   const words = h('span', { class: 'words' });
   const banner = h('p', { class: 'error', role: 'alert' });
   const host = h('div', { class: 'editor' });
-  root.append(header(avatars, status), h('main', { class: 'doc' }, h('div', { class: 'row' }, title, h('div', { class: 'grow' }), words), banner, h('div', { class: 'sheet' }, host)));
+  const shareButton = h('button', { class: 'primary', onclick: () => openShare(docId, h) }, 'Share');
+  root.append(header(avatars, status, shareButton), h('main', { class: 'doc' }, h('div', { class: 'row' }, title, h('div', { class: 'grow' }), words), banner, h('div', { class: 'sheet' }, host)));
 
   const quill = new Quill(host, {
     theme: 'snow',

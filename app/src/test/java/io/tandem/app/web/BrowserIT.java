@@ -53,6 +53,11 @@ class BrowserIT {
     run("test/offline.mjs", "60");
   }
 
+  @Test
+  void signUpCreateShareByUsernameAndTheOtherFindsItAViewerCannotEditARevokedUserIsTold() throws Exception {
+    run("test/journey.mjs");
+  }
+
   private static void run(String script, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("node", script, TestNode.base(node).toString()));
     command.addAll(List.of(args));
