@@ -32,6 +32,9 @@ export function openEditor(root, docId, { h, go, header }) {
   const quill = new Quill(host, {
     theme: 'snow',
     modules: { toolbar: TOOLBAR, cursors: { transformOnTextChange: true }, history: { userOnly: true } },
+    // only what the toolbar makes: an op of another client with other formats (formula, video,
+    // image) is shown as plain text, never run
+    formats: ['header', 'bold', 'italic', 'underline', 'strike', 'list', 'blockquote', 'code-block', 'link'],
     placeholder: 'Start typing…',
   });
   quill.disable();
@@ -48,6 +51,17 @@ export function openEditor(root, docId, { h, go, header }) {
       role = m.role;
       writable(role);
       for (const p of m.presence || []) showPresence(p);
+    },
+    async refused() {
+      try {
+        await api('GET', `/v1/docs/${docId}`);
+        return false; // the document is there for me: a network drop, retry
+      } catch (err) {
+        if (![401, 403, 404].includes(err.status)) return false;
+        quill.disable();
+        banner.textContent = err.message;
+        return true;
+      }
     },
     changed() {
       if (sync.version === null) return;
@@ -168,7 +182,9 @@ export function openEditor(root, docId, { h, go, header }) {
       title.value = kept.title || '';
       role = kept.role;
       writable(role);
-      sync.restore(kept);
+      // the kept clientId and seq are reused only to send what is unsent: two tabs must not share them
+      const unsent = kept.inflight || kept.pending;
+      sync.restore(unsent ? kept : { ...kept, clientId: null, seq: 0, inflight: null, pending: null });
       countWords();
     }
     sync.connect();

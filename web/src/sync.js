@@ -67,11 +67,18 @@ export class DocSync {
     this.ws = ws;
     this.setStatus(this.version === null ? 'connecting' : 'syncing');
     ws.onmessage = (e) => this.receive(JSON.parse(e.data));
-    ws.onclose = () => {
+    this.joinedHere = false;
+    ws.onclose = async () => {
       if (this.ws !== ws) return;
       this.ws = null;
       if (this.closed) return;
       this.setStatus('offline');
+      // a socket refused before joining may be a refusal, not a drop: ask why, and stop if it is
+      if (!this.joinedHere && this.h.refused && await this.h.refused()) {
+        this.close();
+        return;
+      }
+      if (this.closed) return;
       const wait = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)] * (0.75 + Math.random() / 2);
       this.retry = setTimeout(() => this.connect(), wait);
     };
@@ -122,6 +129,15 @@ export class DocSync {
     switch (m.type) {
       case 'joined':
         this.attempt = 0;
+        this.joinedHere = true;
+        if (this.clientId && m.clientId !== this.clientId) {
+          // the server gave a fresh clientId (the old one is not known or not ours): seqs start again
+          this.seq = 0;
+          if (this.inflight) {
+            this.pending = this.pending ? this.inflight.delta.compose(this.pending) : this.inflight.delta;
+            this.inflight = null;
+          }
+        }
         this.clientId = m.clientId;
         this.joinedAt = m.version;
         this.h.joined && this.h.joined(m);
@@ -171,12 +187,10 @@ export class DocSync {
     this.inflight = null;
     this.pending = null;
     this.version = m.version;
+    if (local) local = clip(local, content.length());
     this.h.snapshot(content, m.title, local);
     this.joinedAt = undefined;
-    if (local) {
-      const len = content.length();
-      this.pending = clip(local, len);
-    }
+    if (local && local.ops.length) this.pending = local;
     this.flush();
     this.setStatus('online');
     this.changed();
@@ -204,7 +218,13 @@ export class DocSync {
       s = p.transform(s, false);
     }
     this.version = m.version;
-    this.h.remote(s, m);
+    try {
+      this.h.remote(s, m);
+    } catch (e) {
+      console.error('an op could not be shown; reloading the document', e);
+      this.resync();
+      return;
+    }
     this.changed();
   }
 
@@ -224,6 +244,15 @@ export class DocSync {
       return;
     }
     if (m.code === 'resync') {
+      if (f && m.seq === f.seq) this.seq--; // refused: its seq is free again; its text is rebased on the snapshot
+      this.resync();
+      return;
+    }
+    if (f && m.seq === f.seq && (m.code === 'invalid_message' || m.code === 'version_ahead')) {
+      // this client's seqs or versions no longer match the server's: start over as a new client,
+      // the unsent text rebased on the snapshot
+      this.clientId = null;
+      this.seq = 0;
       this.resync();
       return;
     }

@@ -84,6 +84,9 @@ try {
   await rest('DELETE', `/v1/docs/${docId}/permissions/user:${ben.userId}`, annToken);
   await pb.waitForSelector('.error:has-text("Your access to this document ended")');
   assert.equal(await pb.evaluate(() => window.__tandem.quill.isEnabled()), false);
+  // opened again without access: told so, not left "Connecting…" forever
+  await pb.reload();
+  await pb.waitForSelector('.error:has-text("does not exist, or it is not shared with you")');
   console.log('journey: ok');
 } finally {
   await browser.close();
