@@ -65,7 +65,8 @@ export class DocSync {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const ws = new WebSocket(`${scheme}://${location.host}/v1/docs/${encodeURIComponent(this.docId)}/ws?${q}`);
     this.ws = ws;
-    this.setStatus(this.version === null ? 'connecting' : 'syncing');
+    // a retry while offline stays "offline" (with its unsent edits) until the server answers
+    if (this.status !== 'offline') this.setStatus(this.version === null ? 'connecting' : 'syncing');
     ws.onmessage = (e) => this.receive(JSON.parse(e.data));
     this.joinedHere = false;
     ws.onclose = async () => {
@@ -129,6 +130,7 @@ export class DocSync {
     switch (m.type) {
       case 'joined':
         this.attempt = 0;
+        if (this.status === 'offline') this.setStatus('syncing');
         this.joinedHere = true;
         if (this.clientId && m.clientId !== this.clientId) {
           // the server gave a fresh clientId (the old one is not known or not ours): seqs start again
