@@ -2,16 +2,13 @@
 // the server's; formatting made in one shows in the other; one's cursor shows in the other with
 // its name. Usage: node test/coedit.mjs http://127.0.0.1:PORT [keystrokes] [seed]
 import assert from 'node:assert/strict';
-import { launch, register, rest, signedIn, openDoc, converged, random } from './lib.mjs';
+import { launch, signedIn, openDoc, converged, random, twoEditors, typeAtRandom } from './lib.mjs';
 
 const keystrokes = Number(process.argv[3] || 200);
 const seed = Number(process.argv[4] || Date.now() % 100000);
 console.log(`coedit: ${keystrokes} keystrokes each, seed ${seed}`);
 
-const ann = await register('ann');
-const ben = await register('ben');
-const doc = await rest('POST', '/v1/docs', ann.token, { title: 'Typed by two' });
-await rest('PUT', `/v1/docs/${doc.id}/permissions/user:${ben.userId}`, ann.token, { role: 'editor' });
+const { ann, ben, doc } = await twoEditors('Typed by two');
 
 const browser = await launch();
 try {
@@ -20,16 +17,10 @@ try {
   await openDoc(a.page, doc.id);
   await openDoc(b.page, doc.id);
 
-  async function type(page, rnd, letters) {
-    for (let i = 0; i < keystrokes; i++) {
-      const len = await page.evaluate(() => window.__tandem.quill.getLength());
-      const at = Math.floor(rnd() * len); // anywhere before Quill's last newline
-      await page.evaluate((i) => window.__tandem.quill.setSelection(i, 0, 'user'), at);
-      await page.keyboard.type(letters[i % letters.length]);
-      if (rnd() < 0.05) await page.keyboard.press('Enter');
-    }
-  }
-  await Promise.all([type(a.page, random(seed), 'abcdefghij'), type(b.page, random(seed + 1), 'KLMNOPQRST')]);
+  await Promise.all([
+    typeAtRandom(a.page, random(seed), 'abcdefghij', keystrokes, 0.05),
+    typeAtRandom(b.page, random(seed + 1), 'KLMNOPQRST', keystrokes, 0.05),
+  ]);
   const s = await converged([a.page, b.page], doc.id, ann.token);
   const count = (re) => (s.text.match(re) || []).length;
   assert.equal(count(/[a-j]/g), keystrokes, 'every keystroke of ann is in the text');

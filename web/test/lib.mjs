@@ -81,3 +81,22 @@ export function random(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Ann's new document, shared with Ben as an editor: the two typists of a test. */
+export async function twoEditors(title) {
+  const ann = await register('ann');
+  const ben = await register('ben');
+  const doc = await rest('POST', '/v1/docs', ann.token, { title });
+  await rest('PUT', `/v1/docs/${doc.id}/permissions/user:${ben.userId}`, ann.token, { role: 'editor' });
+  return { ann, ben, doc };
+}
+
+/** Types n keystrokes, each at a random place before Quill's last newline; Enter with the given chance. */
+export async function typeAtRandom(page, rnd, letters, n, enterChance = 0) {
+  for (let i = 0; i < n; i++) {
+    const len = await page.evaluate(() => window.__tandem.quill.getLength());
+    await page.evaluate((at) => window.__tandem.quill.setSelection(at, 0, 'user'), Math.floor(rnd() * len));
+    await page.keyboard.type(letters[i % letters.length]);
+    if (enterChance && rnd() < enterChance) await page.keyboard.press('Enter');
+  }
+}

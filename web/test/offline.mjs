@@ -3,31 +3,20 @@
 // Then ann types offline and closes the page; reopened online, her edits arrive.
 // Usage: node test/offline.mjs http://127.0.0.1:PORT [keystrokes] [seed]
 import assert from 'node:assert/strict';
-import { launch, register, rest, signedIn, converged, random } from './lib.mjs';
+import { launch, signedIn, converged, random, twoEditors, typeAtRandom } from './lib.mjs';
 import { proxy } from './proxy.mjs';
 
 const keystrokes = Number(process.argv[3] || 60);
 const seed = Number(process.argv[4] || Date.now() % 100000);
 console.log(`offline: ${keystrokes} keystrokes each, seed ${seed}`);
 
-const ann = await register('ann');
-const ben = await register('ben');
-const doc = await rest('POST', '/v1/docs', ann.token, { title: 'Offline' });
-await rest('PUT', `/v1/docs/${doc.id}/permissions/user:${ben.userId}`, ann.token, { role: 'editor' });
+const { ann, ben, doc } = await twoEditors('Offline');
 const net = await proxy(process.argv[2]);
 const browser = await launch();
 
 async function open(page, base) {
   await page.goto(`${base}/d/${doc.id}`);
   await page.waitForSelector('.status[data-status=online]');
-}
-
-async function type(page, rnd, letters, n) {
-  for (let i = 0; i < n; i++) {
-    const len = await page.evaluate(() => window.__tandem.quill.getLength());
-    await page.evaluate((at) => window.__tandem.quill.setSelection(at, 0, 'user'), Math.floor(rnd() * len));
-    await page.keyboard.type(letters[i % letters.length]);
-  }
 }
 
 const count = (text, re) => (text.match(re) || []).length;
@@ -39,12 +28,12 @@ try {
   await open(b.page, process.argv[2]);
   const rndA = random(seed);
   const rndB = random(seed + 1);
-  await Promise.all([type(a.page, rndA, 'abcde', 10), type(b.page, rndB, 'KLMNO', 10)]);
+  await Promise.all([typeAtRandom(a.page, rndA, 'abcde', 10), typeAtRandom(b.page, rndB, 'KLMNO', 10)]);
   await converged([a.page, b.page], doc.id, ann.token);
 
   net.cut();
   await a.page.waitForSelector('.status[data-status=offline]');
-  await Promise.all([type(a.page, rndA, 'abcde', keystrokes), type(b.page, rndB, 'KLMNO', keystrokes)]);
+  await Promise.all([typeAtRandom(a.page, rndA, 'abcde', keystrokes), typeAtRandom(b.page, rndB, 'KLMNO', keystrokes)]);
   const unsent = await a.page.textContent('.status');
   assert.match(unsent, /Offline · unsent edits/, 'the indicator says there are unsent edits');
   net.restore();
@@ -56,10 +45,10 @@ try {
   // offline, type, close the page; reopen online: the edits are sent from IndexedDB
   net.cut();
   await a.page.waitForSelector('.status[data-status=offline]');
-  await type(a.page, rndA, 'fghij', 20);
+  await typeAtRandom(a.page, rndA, 'fghij', 20);
   await a.page.waitForTimeout(300); // the last keystroke's state written to IndexedDB
   await a.page.close({ runBeforeUnload: false });
-  await type(b.page, rndB, 'PQRST', 10);
+  await typeAtRandom(b.page, rndB, 'PQRST', 10);
   net.restore();
   const again = await a.context.newPage();
   await open(again, net.url);
