@@ -75,6 +75,38 @@ class WebRoutesIT {
   }
 
   @Test
+  void thePageIsRevalidatedByItsETagAndEveryAnswerLimitsWhatThePageMayLoadAndWhoMayFrameIt() throws Exception {
+    var first = get("/", true);
+    String etag = first.headers().firstValue("etag").orElseThrow();
+    var again = http.send(HttpRequest.newBuilder(URI.create(TestNode.base(node) + "/d/abc"))
+        .header("If-None-Match", "\"other\", " + etag).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(304, again.statusCode());
+    assertEquals(0, again.body().length);
+    assertEquals(etag, again.headers().firstValue("etag").orElse(""));
+    var changed = http.send(HttpRequest.newBuilder(URI.create(TestNode.base(node) + "/"))
+        .header("If-None-Match", "\"other\"").build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, changed.statusCode());
+
+    for (var r : new HttpResponse<?>[] {first, again}) {
+      String csp = r.headers().firstValue("content-security-policy").orElse("");
+      assertTrue(csp.contains("script-src 'self'") && csp.contains("connect-src 'self'") && csp.contains("frame-ancestors 'none'"), csp);
+      assertEquals("nosniff", r.headers().firstValue("x-content-type-options").orElse(""));
+      assertEquals("DENY", r.headers().firstValue("x-frame-options").orElse(""));
+    }
+  }
+
+  @Test
+  void gzipIsSentOnlyToAClientThatAcceptsItWithAQualityAboveZero() throws Exception {
+    String[][] cases = {{"gzip;q=0", ""}, {"br, gzip;q=0.000", ""}, {"identity", ""}, {"*;q=0.5", "gzip"},
+        {"deflate, GZIP;q=0.8", "gzip"}, {"gzip;q=0, *", ""}, {"x-gzip", "gzip"}};
+    for (String[] c : cases) {
+      var r = http.send(HttpRequest.newBuilder(URI.create(TestNode.base(node) + "/")).header("Accept-Encoding", c[0]).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(c[1], r.headers().firstValue("content-encoding").orElse(""), c[0]);
+    }
+  }
+
+  @Test
   void anUnknownAssetOrPathIsNotFoundAsProblemJson() throws Exception {
     for (String path : new String[] {"/assets/app-NOPE.js", "/wp-admin", "/d/../etc/passwd", "/assets/../index.html"}) {
       var r = get(path, false);
