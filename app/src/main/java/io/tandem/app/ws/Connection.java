@@ -38,6 +38,9 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   public record FromClient(String text) implements Msg {}
   /** A client message refused before it could be read (too large, binary): answered with the error. */
   public record Refuse(ErrorCode code, String message) implements Msg {}
+
+  /** Tells the client why and closes: the connection cannot go on. */
+  record Fail(ErrorCode code, String message) implements Msg {}
   /** The socket's outgoing queue, once its stream is materialised: sent first to a {@link #detached} connection. */
   public record Attach(ActorRef<String> out) implements Msg {}
   /** The client went away (its side of the stream ended or failed). */
@@ -131,12 +134,16 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   public static Behavior<Msg> detached(EntityRef<DocumentEntity.Command> entity,
       ActorRef<Topic.Command<Broadcast>> topic, Caller caller, String name, String docId,
       DocumentEntity.JoinAccepted joined, Settings settings) {
-    return Behaviors.withStash(64, stash -> Behaviors.withTimers(timers -> {
+    return Behaviors.withStash(64, stash -> Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       // a socket whose stream never starts (the client left during the upgrade) is not waited for
       timers.startSingleTimer(ClientGone.INSTANCE, Duration.ofSeconds(30));
+      boolean[] overflowed = {false};
       return Behaviors.receive(Msg.class)
           .onMessage(Attach.class, a -> {
             timers.cancel(ClientGone.INSTANCE);
+            // more came than is kept: what was dropped (ops of others, or the client's) is not
+            // made up for here; the client reloads and resends
+            if (overflowed[0]) context.getSelf().tell(new Fail(ErrorCode.RESYNC, "the connection fell behind as it opened; reload"));
             return stash.unstashAll(create(a.out(), entity, topic, caller, name, docId, joined, settings));
           })
           .onMessageEquals(ClientGone.INSTANCE, () -> {
@@ -145,10 +152,11 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
           })
           .onAnyMessage(m -> {
             if (!stash.isFull()) stash.stash(m);
+            else overflowed[0] = true;
             return Behaviors.same();
           })
           .build();
-    }));
+    })));
   }
 
   @Override
@@ -159,6 +167,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
           out.tell(ServerMessage.error(m.code(), m.message(), null));
           return this;
         })
+        .onMessage(Fail.class, m -> fail(m.code(), m.message(), null))
         .onMessageEquals(ClientGone.INSTANCE, this::stop)
         .onMessage(FromEntity.class, m -> fromEntity(m.reply()))
         .onMessage(FromTopic.class, m -> fromTopic(m.broadcast()))

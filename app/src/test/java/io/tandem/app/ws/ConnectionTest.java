@@ -71,6 +71,29 @@ class ConnectionTest {
     }
   }
 
+  @Test
+  @SuppressWarnings("unchecked")
+  void moreMessagesThanAreKeptBeforeTheSocketAttachesMakeTheClientReloadInsteadOfMissingThem() {
+    var out = kit.<String>createTestProbe();
+    var entity = kit.<DocumentEntity.Command>createTestProbe();
+    var topic = kit.<Topic.Command<Broadcast>>createTestProbe();
+    var joined = new DocumentEntity.JoinAccepted("me", Role.EDITOR, 0, "Doc", "[]", List.of(), List.of());
+    var connection = kit.spawn(Connection.detached(TestEntityRef.of(DocumentEntity.TYPE_KEY, "doc", entity.ref()),
+        topic.ref(), new DocumentEntity.Caller("u1", Set.of(), false), "Me", "doc", joined,
+        new Connection.Settings(Duration.ofSeconds(30), new RateLimits(1000, Duration.ofSeconds(1), 1000, 100))));
+    for (int i = 0; i < 100; i++) connection.tell(new Connection.FromClient("{\"type\":\"ping\"}"));
+    connection.tell(new Connection.Attach(out.ref()));
+    assertTrue(out.receiveMessage().contains("\"type\":\"joined\""));
+    String m;
+    int pongs = 0;
+    while (!(m = out.receiveMessage(Duration.ofSeconds(10))).contains("\"type\":\"error\"")) {
+      if (m.contains("pong")) pongs++;
+    }
+    assertTrue(m.contains("\"code\":\"resync\""), m);
+    assertEquals(64, pongs, "the kept pings are answered, then the client is told to reload");
+    assertTrue(out.receiveMessage() == Connection.Outgoing.COMPLETE, "and the socket is closed");
+  }
+
   private static OpMessage op(long version, String clientId, long seq) {
     String ops = "[{\"insert\":\"" + version + "\"}]";
     return new OpMessage(version, ops, "u-" + clientId, clientId, seq, 1L,
