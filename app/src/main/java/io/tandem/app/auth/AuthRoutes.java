@@ -81,7 +81,7 @@ public final class AuthRoutes extends AllDirectives {
   private Route me(Tokens.Principal p) {
     if (p.external()) {
       return complete(StatusCodes.OK, JsonBody.entity(JSON.createObjectNode().put("userId", p.userId())
-          .put("username", p.username()).put("displayName", p.username()).put("issuer", p.issuer())));
+          .put("username", p.username()).put("displayName", p.name().isBlank() ? p.username() : p.name()).put("issuer", p.issuer())));
     }
     return onSuccess(accounts.find(p.userId()), found -> found
         .map(a -> (Route) complete(StatusCodes.OK, JsonBody.entity(JSON.createObjectNode().put("userId", a.userId())
@@ -203,7 +203,7 @@ public final class AuthRoutes extends AllDirectives {
   }
 
   private Route signedIn(StatusCode status, Accounts.Account account) {
-    Tokens.Issued issued = tokens.issue(account.userId(), account.username());
+    Tokens.Issued issued = tokens.issue(account.userId(), account.username(), account.displayName());
     HttpCookie cookie = HttpCookie.create(COOKIE, issued.token()).withPath("/").withHttpOnly(true)
         .withSecure(secureCookie).withSameSite(SameSite.Lax).withMaxAge(lifetime.toSeconds());
     ObjectNode body = JSON.createObjectNode().put("userId", account.userId()).put("username", account.username())

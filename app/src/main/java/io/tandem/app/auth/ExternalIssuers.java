@@ -80,8 +80,9 @@ public final class ExternalIssuers {
       if (v == null) return Optional.empty();
       JWTClaimsSet claims = v.processor().process(jwt, null);
       Object name = claims.getClaim(v.issuer().usernameClaim());
+      Object shown = claims.getClaim("name"); // OpenID Connect's display name
       return Optional.of(new Tokens.Principal(userIdFor(v.issuer().issuer(), claims.getSubject()),
-          name instanceof String s ? s : "", v.issuer().issuer()));
+          name instanceof String s ? s : "", v.issuer().issuer(), shown instanceof String n ? n : ""));
     } catch (Exception e) { // a bad token in any way, or its issuer's keys out of reach
       return Optional.empty();
     }

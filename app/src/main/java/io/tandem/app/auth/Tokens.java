@@ -27,7 +27,7 @@ import java.util.concurrent.Executor;
 
 /**
  * Tandem's own JWTs: HS256 with a secret of at least 256 bits, issuer {@code tandem}, subject the
- * user id, a {@code username} claim, and an expiry. Verification accepts nothing else: no
+ * user id, a {@code username} claim, the display name as {@code name} (when there is one), and an expiry. Verification accepts nothing else: no
  * {@code alg: none}, no other algorithm, no other key, nothing expired (30 s of clock skew).
  * A token whose issuer is not {@code tandem} goes to the configured {@link ExternalIssuers}.
  */
@@ -36,10 +36,22 @@ public final class Tokens {
   public static final String ISSUER = "tandem";
   private static final Duration SKEW = Duration.ofSeconds(30);
 
-  /** Who a valid token speaks for, and who issued it: {@link #ISSUER} or an external issuer. */
-  public record Principal(String userId, String username, String issuer) {
+  /**
+   * Who a valid token speaks for, and who issued it: {@link #ISSUER} or an external issuer; {@code
+   * name} is the person's display name (the {@code name} claim), empty when the token has none.
+   */
+  public record Principal(String userId, String username, String issuer, String name) {
+    public Principal(String userId, String username, String issuer) {
+      this(userId, username, issuer, "");
+    }
+
     public boolean external() {
       return !ISSUER.equals(issuer);
+    }
+
+    /** What others see this person as (on a cursor): the display name, else the username, else the id. */
+    public String shownAs() {
+      return !name.isBlank() ? name : !username.isEmpty() ? username : userId;
     }
   }
 
@@ -94,9 +106,15 @@ public final class Tokens {
   }
 
   public Issued issue(String userId, String username) {
+    return issue(userId, username, null);
+  }
+
+  public Issued issue(String userId, String username, String displayName) {
     Instant now = clock.instant();
     Instant expires = now.plus(lifetime);
-    var claims = new JWTClaimsSet.Builder()
+    var builder = new JWTClaimsSet.Builder();
+    if (displayName != null && !displayName.isBlank()) builder.claim("name", displayName);
+    var claims = builder
         .issuer(ISSUER)
         .subject(userId)
         .claim("username", username)
@@ -150,7 +168,9 @@ public final class Tokens {
         return Optional.empty();
       }
       Object username = claims.getClaim("username");
-      return Optional.of(new Principal(claims.getSubject(), username instanceof String s ? s : "", ISSUER));
+      Object name = claims.getClaim("name");
+      return Optional.of(new Principal(claims.getSubject(), username instanceof String s ? s : "", ISSUER,
+          name instanceof String n ? n : ""));
     } catch (ParseException | JOSEException | RuntimeException e) {
       return Optional.empty();
     }

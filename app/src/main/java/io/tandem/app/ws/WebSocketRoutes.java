@@ -90,8 +90,7 @@ public final class WebSocketRoutes extends AllDirectives {
                 if (request.getAttribute(AttributeKeys.webSocketUpgrade).isEmpty()) { // no connection for a plain GET
                   return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "this is a WebSocket endpoint: send an upgrade request"));
                 }
-                String name = principal.username().isEmpty() ? principal.userId() : principal.username();
-                return handleWebSocketMessages(flow(docId, caller, name, j));
+                return handleWebSocketMessages(flow(docId, caller, principal.shownAs(), j));
               });
             });
           }))));

@@ -32,6 +32,15 @@ class TokensTest {
   }
 
   @Test
+  void aTokenCarriesTheDisplayNameThatOthersSeeOnTheCursor() {
+    var named = tokens.verify(tokens.issue("u-1", "ada", "Ada Lovelace").token()).orElseThrow();
+    assertEquals("Ada Lovelace", named.name());
+    assertEquals("Ada Lovelace", named.shownAs());
+    assertEquals("ada", tokens.verify(tokens.issue("u-1", "ada", " ").token()).orElseThrow().shownAs());
+    assertEquals("u-2", new Tokens.Principal("u-2", "", Tokens.ISSUER).shownAs());
+  }
+
+  @Test
   void anExpiredTokenIsRefused() {
     var old = new Tokens(KEY, Duration.ofHours(1), Clock.fixed(NOW.minus(Duration.ofHours(2)), ZoneOffset.UTC));
     assertTrue(tokens.verify(old.issue("u-1", "alice").token()).isEmpty());
