@@ -43,10 +43,16 @@ export async function api(method, path, body) {
     throw new ApiError(0, 'offline', 'The server cannot be reached. Check your connection.');
   }
   const text = await res.text();
-  const json = text ? JSON.parse(text) : null;
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: a proxy's or gateway's page; its status says what happened
+  }
+  if (res.ok && text && json === null) throw new ApiError(res.status, 'internal', MESSAGES.internal);
   if (!res.ok) {
     const code = json && json.code;
-    const detail = (json && (json.detail || json.title)) || res.statusText;
+    const detail = (json && (json.detail || json.title)) || res.statusText || `The server answered ${res.status}.`;
     if (res.status === 401 && !path.startsWith('/v1/auth/')) signOut();
     throw new ApiError(res.status, code, (code === 'invalid_message' || code === 'conflict' || !MESSAGES[code]) ? detail : MESSAGES[code]);
   }

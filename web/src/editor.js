@@ -42,12 +42,15 @@ export function openEditor(root, docId, { h, go, header }) {
   const people = new Map(); // clientId -> {name, color, userId}
   let role = 'viewer';
   const me = session();
+  const save = store.writer();
+  let owned = null; // {clientId, release}: the Web Lock of the clientId this page sends under
   // The server's text may not end with a newline; Quill's always does. Its last newline is then
   // Quill's own (virtual), and a local format of the last line becomes an insert of that newline.
   let serverLen = 0;
 
   const sync = new DocSync(docId, me.token, {
     joined(m) {
+      if (!owned || owned.clientId !== m.clientId) ownClientId(m.clientId);
       role = m.role;
       writable(role);
       for (const p of m.presence || []) showPresence(p);
@@ -64,8 +67,10 @@ export function openEditor(root, docId, { h, go, header }) {
       }
     },
     changed() {
-      if (sync.version === null) return;
-      store.save(me.userId, docId, { ...sync.state(), contents: quill.getContents().ops, serverLen, role, title: title.value });
+      if (sync.version === null || !sync.clientId) return;
+      save(store.key(me.userId, docId, sync.clientId), () => ({
+        ...sync.state(), docId, savedAt: Date.now(), contents: quill.getContents().ops, serverLen, role, title: title.value,
+      }));
     },
     snapshot(content, docTitle, local) {
       quill.setContents(content, 'silent');
@@ -110,6 +115,23 @@ export function openEditor(root, docId, { h, go, header }) {
     },
   });
 
+  // The server named this page's clientId: the page holds its lock, and what was kept under the
+  // one it replaces (its unsent edits now pending under the new one) is forgotten.
+  async function ownClientId(clientId) {
+    const before = owned;
+    owned = { clientId, release: () => {} };
+    const release = await store.own(me.userId, docId, clientId);
+    if (owned.clientId !== clientId || closed) {
+      if (release) release();
+      return;
+    }
+    owned.release = release || (() => {});
+    if (before) {
+      before.release();
+      store.forget(store.key(me.userId, docId, before.clientId));
+    }
+  }
+
   function writable(r) {
     const can = r === 'owner' || r === 'editor';
     quill.enable(can);
@@ -138,7 +160,8 @@ export function openEditor(root, docId, { h, go, header }) {
 
   function renderAvatars() {
     const seen = new Set();
-    avatars.replaceChildren(...[...people.values()].filter((p) => !seen.has(p.userId) && seen.add(p.userId))
+    // the others, once each (this user's other tabs are not shown)
+    avatars.replaceChildren(...[...people.values()].filter((p) => p.userId !== me.userId && !seen.has(p.userId) && seen.add(p.userId))
       .map((p) => h('span', { class: 'avatar', title: p.name, style: `background:${p.color || '#888'}` }, (p.name || '?').slice(0, 1).toUpperCase())));
   }
 
@@ -174,21 +197,80 @@ export function openEditor(root, docId, { h, go, header }) {
   // What this browser kept of the document (edits made offline included) shows at once; the sync
   // resumes from its version and resends what the server has not acked.
   let closed = false;
-  store.load(me.userId, docId).then((kept) => {
+  // Of what was kept, the page adopts a record whose clientId no other page holds (unsent edits
+  // first, then the newest). Another record nobody holds that has unsent edits (a second tab
+  // closed offline) is sent in the background under its own clientId; one without is forgotten.
+  adopt().then((kept) => {
     if (closed) return;
-    if (kept && kept.version != null) {
+    if (kept) {
       quill.setContents(new Delta(kept.contents), 'silent');
       serverLen = kept.serverLen;
       title.value = kept.title || '';
       role = kept.role;
       writable(role);
-      // the kept clientId and seq are reused only to send what is unsent: two tabs must not share them
-      const unsent = kept.inflight || kept.pending;
-      sync.restore(unsent ? kept : { ...kept, clientId: null, seq: 0, inflight: null, pending: null });
+      sync.restore(kept);
       countWords();
     }
     sync.connect();
   });
+  async function adopt() {
+    const kept = await store.list(me.userId, docId);
+    kept.sort((a, b) => (store.unsent(b) - store.unsent(a)) || ((b.savedAt || 0) - (a.savedAt || 0)));
+    let adopted = null;
+    for (const r of kept) {
+      if (closed) break;
+      const release = await store.own(me.userId, docId, r.clientId);
+      if (!release) continue; // another page sends under it
+      if (!adopted && r.version != null && r.clientId) {
+        adopted = r;
+        owned = { clientId: r.clientId, release };
+      } else if (store.unsent(r) && r.doc) {
+        drain(r, release);
+      } else {
+        if (!store.unsent(r)) store.forget(r.key);
+        release();
+      }
+    }
+    if (closed && owned) owned.release();
+    return closed ? null : adopted;
+  }
+  const drains = new Map(); // DocSync -> the release of its clientId's lock
+  function drain(r, release) {
+    const save = store.writer();
+    const quiet = () => {};
+    const s = new DocSync(docId, me.token, {
+      joined: quiet, snapshot: quiet, remote: quiet, state: quiet, presence: quiet, leave: quiet, event: quiet,
+      error: (code, message) => console.error(`edits kept from another tab were refused: ${code} ${message}`),
+      async refused() {
+        try {
+          await api('GET', `/v1/docs/${docId}`);
+          return false;
+        } catch (err) {
+          return [401, 403, 404].includes(err.status);
+        }
+      },
+      changed() {
+        if (s.version === null) return;
+        if (!s.unsent()) {
+          s.close();
+          drains.delete(s);
+          store.forget(r.key).then(release);
+          return;
+        }
+        save(r.key, () => {
+          const text = s.doc.compose(s.unacked() || new Delta());
+          const last = text.ops[text.ops.length - 1];
+          const ends = last && typeof last.insert === 'string' && last.insert.endsWith('\n');
+          return { ...r, ...s.state(), savedAt: Date.now(), serverLen: text.length(),
+            contents: (ends ? text : text.insert('\n')).ops };
+        });
+      },
+    });
+    drains.set(s, release);
+    s.restore(r);
+    s.connect();
+  }
+
   const beforeUnload = (e) => {
     if (sync.unsent()) e.preventDefault();
   };
@@ -198,21 +280,25 @@ export function openEditor(root, docId, { h, go, header }) {
     closed = true;
     window.removeEventListener('beforeunload', beforeUnload);
     sync.close();
+    if (owned) owned.release();
+    for (const [s, release] of drains) {
+      s.close();
+      release();
+    }
     void go;
   };
 }
 
 /**
  * A local Quill delta as an op on the server's text of length len (see serverLen). While Quill's
- * last newline is its own (virtualNewline), the op also makes it real: formatted as the op
- * formats it, or plain at the end. After any local edit the server's text ends with a newline and
- * Quill's text is the server's exactly, on every page.
+ * last newline is its own (virtualNewline), an op that formats the last line makes it real,
+ * formatted; other ops leave it Quill's own, so pages that type into a text without a final
+ * newline at once do not each add one.
  */
 export function toServer(delta, len, virtualNewline) {
   if (!virtualNewline) return delta;
   const out = new Delta();
   let at = 0;
-  let realized = false;
   for (const op of delta.ops) {
     if (op.insert !== undefined) {
       out.push(op);
@@ -222,19 +308,15 @@ export function toServer(delta, len, virtualNewline) {
     if (op.retain && at + n > len) {
       // the retain reaches Quill's own last newline: format up to it, then make it real
       if (len > at) out.retain(len - at, op.attributes);
-      if (op.attributes) {
-        out.insert('\n', op.attributes);
-        realized = true;
-      }
+      if (op.attributes) out.insert('\n', op.attributes);
       at += n;
       continue;
     }
     if (op.retain) out.retain(n, op.attributes);
-    else out.delete(n);
+    else if (len > at) out.delete(Math.min(n, len - at)); // Quill's own newline is not the server's to delete
     at += n;
   }
-  if (realized) return out.chop();
-  return out.compose(new Delta().retain(len + out.changeLength()).insert('\n')).chop();
+  return out.chop();
 }
 
 /**

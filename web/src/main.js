@@ -4,6 +4,7 @@ import 'quill/dist/quill.snow.css';
 import './style.css';
 import { api, session, signIn, signOut } from './api.js';
 import { openEditor } from './editor.js';
+import * as store from './store.js';
 
 const app = document.getElementById('app');
 let teardown = null;
@@ -28,6 +29,7 @@ function route() {
   if (teardown) teardown();
   teardown = null;
   app.replaceChildren();
+  for (const m of document.querySelectorAll('.modal')) m.remove(); // a dialog of the page left
   const path = location.pathname;
   if (!session()) return signInPage();
   const m = path.match(/^\/d\/([A-Za-z0-9-]{1,64})$/);
@@ -43,8 +45,24 @@ function header(...right) {
   return h('header', { class: 'bar' },
     h('a', { class: 'brand', href: '/', onclick: (e) => { e.preventDefault(); go('/'); } }, 'Tandem'),
     h('div', { class: 'grow' }), ...right,
-    h('span', { class: 'who', title: s.userId }, s.username),
-    h('button', { class: 'link', onclick: () => { signOut(); go('/'); } }, 'Sign out'));
+    h('span', { class: 'who', title: s.username }, s.displayName || s.username),
+    h('button', { class: 'link', onclick: signOutHere }, 'Sign out'));
+}
+
+// Signing out forgets what this browser kept of the user's documents; edits not yet sent are
+// lost with it, so the user is asked first.
+async function signOutHere() {
+  const me = session();
+  if (me) {
+    const n = await store.unsentDocs(me.userId);
+    if (n && !confirm(`${n === 1 ? 'A document has' : `${n} documents have`} edits not yet saved to the server. `
+      + 'Signing out discards them. Sign out anyway?')) return;
+    if (teardown) teardown();
+    teardown = null;
+    await store.forgetUser(me.userId);
+  }
+  signOut();
+  go('/');
 }
 
 function signInPage() {

@@ -48,9 +48,6 @@ try {
     const c = window.__tandem.quill.getModule('cursors').cursors()[0];
     return c && c.range && c.range.index === 5 && c.range.length === 3;
   });
-  if (process.env.SCREENSHOTS) {
-    await b.page.screenshot({ path: `${process.env.SCREENSHOTS}/editor-two-cursors.png` });
-  }
   console.log('coedit: ok');
 } finally {
   await browser.close();

@@ -1,11 +1,14 @@
 // A TCP proxy in front of the server that a test can cut: a cut closes every open connection
 // (the page's WebSocket ends as on a real network drop) and refuses new ones until restored.
+// Muted, it still carries what the page sends but drops what the server answers (an op that
+// arrives while its ack is lost).
 import net from 'node:net';
 
 export async function proxy(target) {
   const { hostname, port } = new URL(target);
   const sockets = new Set();
   let up = true;
+  let muted = false;
   const server = net.createServer((client) => {
     if (!up) {
       client.destroy();
@@ -15,7 +18,7 @@ export async function proxy(target) {
     sockets.add(client);
     sockets.add(upstream);
     client.pipe(upstream);
-    upstream.pipe(client);
+    upstream.on('data', (d) => muted || client.write(d));
     const end = () => {
       client.destroy();
       upstream.destroy();
@@ -37,6 +40,10 @@ export async function proxy(target) {
     },
     restore() {
       up = true;
+      muted = false;
+    },
+    mute() {
+      muted = true;
     },
     close() {
       this.cut();

@@ -34,13 +34,20 @@ class BrowserIT {
 
   @BeforeAll
   static void start() throws Exception {
-    node = Node.start(TestNode.config(cassandra));
+    // a short memory, so that resync.mjs can outrun it: 50 ops in memory, 100 read back from the journal
+    node = Node.start(com.typesafe.config.ConfigFactory.parseString("tandem.docs { window-ops = 50, journal-ops = 100 }")
+        .withFallback(TestNode.config(cassandra)));
     Files.createDirectories(SCREENSHOTS);
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (node != null) node.close();
+  }
+
+  @Test
+  void theSyncsPositionMappingAndRebaseHoldOnSeededRandomTextsAndOps() throws Exception {
+    run("test/sync-unit.mjs", "3000");
   }
 
   @Test
@@ -51,6 +58,21 @@ class BrowserIT {
   @Test
   void editsMadeOfflineArriveOnReconnectAndAfterThePageWasClosedWithNothingLost() throws Exception {
     run("test/offline.mjs", "60");
+  }
+
+  @Test
+  void aReconnectPastWhatTheServerKeepsRebasesTheUnsentEditsOnTheSnapshotWithoutLosingOrDoublingAny() throws Exception {
+    run("test/resync.mjs", "130");
+  }
+
+  @Test
+  void twoTabsOfOneUserSendUnderTheirOwnClientIdsAndBothClosedOfflineTheirEditsArriveOnTheNextOpen() throws Exception {
+    run("test/tabs.mjs");
+  }
+
+  @Test
+  void theScreenshotsOfTheEditorWithTwoCursorsTheDocumentListAndTheShareDialog() throws Exception {
+    run("test/screens.mjs");
   }
 
   @Test

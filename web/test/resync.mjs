@@ -1,0 +1,70 @@
+// A reconnect the server can no longer replay: ann's page was away while ben made more ops than
+// the server keeps (the test's node keeps 100), so it gets a snapshot, and its unsent edits are
+// rebased on it. Twice: once when the op in flight had reached the server but its ack was lost
+// (resent, the server answers it as a duplicate: its text must not come twice), once when it
+// never left (resent, refused as too old, rebased and sent anew: nothing lost).
+// Usage: node test/resync.mjs http://127.0.0.1:PORT [keystrokes of ben, over 100] [seed]
+import assert from 'node:assert/strict';
+import { launch, signedIn, converged, random, twoEditors, typeAtRandom, serverText } from './lib.mjs';
+import { proxy } from './proxy.mjs';
+
+const keystrokes = Number(process.argv[3] || 130);
+const seed = Number(process.argv[4] || Date.now() % 100000);
+console.log(`resync: ben types ${keystrokes} while ann is away, seed ${seed}`);
+
+const { ann, ben, doc } = await twoEditors('Resync');
+const net = await proxy(process.argv[2]);
+const browser = await launch();
+const count = (text, re) => (text.match(re) || []).length;
+
+async function open(page, base) {
+  await page.goto(`${base}/d/${doc.id}`);
+  await page.waitForSelector('.status[data-status=online]');
+}
+
+try {
+  const a = await signedIn(browser, ann);
+  const b = await signedIn(browser, ben);
+  await open(a.page, net.url);
+  await open(b.page, process.argv[2]);
+  const rndA = random(seed);
+  const rndB = random(seed + 1);
+  await Promise.all([typeAtRandom(a.page, rndA, 'abcde', 10), typeAtRandom(b.page, rndB, 'KLMNO', 10)]);
+  await converged([a.page, b.page], doc.id, ann.token);
+
+  // 1. ann's op reaches the server, its ack does not; the line drops; she types on
+  net.mute();
+  await typeAtRandom(a.page, rndA, 'Q', 1);
+  for (let i = 0; !(await serverText(doc.id, ann.token)).text.includes('Q'); i++) {
+    assert.ok(i < 100, 'the op reached the server');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(await a.page.evaluate(() => window.__tandem.sync.inflight !== null), 'and is unacked in the page');
+  net.cut();
+  await a.page.waitForSelector('.status[data-status=offline]');
+  await typeAtRandom(a.page, rndA, 'fghij', 10);
+  await typeAtRandom(b.page, rndB, 'PRSTU', keystrokes);
+  net.restore();
+  let s = await converged([a.page, b.page], doc.id, ann.token);
+  assert.equal(count(s.text, /Q/g), 1, 'the op whose ack was lost is in the text once');
+  assert.equal(count(s.text, /[f-j]/g), 10, 'the edits typed after it arrived');
+  assert.equal(count(s.text, /[PRSTU]/g), keystrokes, 'ben\'s are kept');
+  console.log(`after the lost ack: converged at version ${s.version}`);
+
+  // 2. the line drops first: the op in flight never reaches the server
+  net.cut();
+  await a.page.waitForSelector('.status[data-status=offline]');
+  await typeAtRandom(a.page, rndA, 'vwxyz', 10);
+  assert.ok(await a.page.evaluate(() => window.__tandem.sync.inflight !== null), 'an op is in flight, unsent');
+  await typeAtRandom(b.page, rndB, 'GHIJ', keystrokes);
+  net.restore();
+  s = await converged([a.page, b.page], doc.id, ann.token);
+  assert.equal(count(s.text, /[v-z]/g), 10, 'every keystroke ann typed away arrived, once');
+  assert.equal(count(s.text, /[G-J]/g), keystrokes, 'ben\'s are kept');
+  assert.equal(count(s.text, /[a-e]/g), 10, 'and what was there before');
+  console.log(`after the op that never left: converged at version ${s.version}`);
+  console.log('resync: ok');
+} finally {
+  await browser.close();
+  net.close();
+}
