@@ -47,6 +47,7 @@ export function openEditor(root, docId, { h, go, header }) {
   // The server's text may not end with a newline; Quill's always does. Its last newline is then
   // Quill's own (virtual), and a local format of the last line becomes an insert of that newline.
   let serverLen = 0;
+  let snapshots = 0; // how many the page loaded (the tests read it)
 
   const sync = new DocSync(docId, me.token, {
     joined(m) {
@@ -73,6 +74,7 @@ export function openEditor(root, docId, { h, go, header }) {
       }));
     },
     snapshot(content, docTitle, local) {
+      snapshots++;
       quill.setContents(content, 'silent');
       serverLen = content.length();
       if (local) {
@@ -125,7 +127,7 @@ export function openEditor(root, docId, { h, go, header }) {
       if (release) release();
       return;
     }
-    owned.release = release || (() => {});
+    owned.release = release || (() => {}); // none without Web Locks: nothing kept is adopted then
     if (before) {
       before.release();
       store.forget(store.key(me.userId, docId, before.clientId));
@@ -221,6 +223,10 @@ export function openEditor(root, docId, { h, go, header }) {
       if (closed) break;
       const release = await store.own(me.userId, docId, r.clientId);
       if (!release) continue; // another page sends under it
+      if (closed) {
+        release();
+        break;
+      }
       if (!adopted && r.version != null && r.clientId) {
         adopted = r;
         owned = { clientId: r.clientId, release };
@@ -275,7 +281,7 @@ export function openEditor(root, docId, { h, go, header }) {
     if (sync.unsent()) e.preventDefault();
   };
   window.addEventListener('beforeunload', beforeUnload);
-  window.__tandem = { quill, sync }; // for the browser tests
+  window.__tandem = { quill, sync, snapshots: () => snapshots }; // for the browser tests
   return () => {
     closed = true;
     window.removeEventListener('beforeunload', beforeUnload);

@@ -14,6 +14,10 @@ export function go(path) {
   route();
 }
 window.addEventListener('popstate', route);
+// signed out in another tab: this one leaves the document too
+window.addEventListener('storage', (e) => {
+  if (e.key === 'tandem.session' && !e.newValue) route();
+});
 
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);

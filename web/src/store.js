@@ -14,12 +14,30 @@ function db() {
   if (!opening) {
     opening = new Promise((resolve, reject) => {
       const req = indexedDB.open(DB, 2);
-      req.onupgradeneeded = () => {
+      req.onupgradeneeded = (e) => {
         const d = req.result;
-        if (d.objectStoreNames.contains('docs')) d.deleteObjectStore('docs'); // version 1: one record per document
-        d.createObjectStore(STORE);
+        const kept = d.createObjectStore(STORE);
+        if (e.oldVersion < 1 || !d.objectStoreNames.contains('docs')) return;
+        // version 1 kept one record per user and document: each moves under its clientId, unsent edits and all
+        const old = req.transaction.objectStore('docs');
+        old.openCursor().onsuccess = (c) => {
+          const cursor = c.target.result;
+          if (cursor) {
+            const r = cursor.value;
+            const [userId, docId] = String(cursor.key).split('/');
+            if (r && r.clientId) kept.put({ ...r, docId }, `${userId}/${docId}/${r.clientId}`);
+            cursor.continue();
+          } else {
+            d.deleteObjectStore('docs');
+          }
+        };
       };
-      req.onsuccess = () => resolve(req.result);
+      // a tab of an older build holds the database open: it is asked to close; until then, online only
+      req.onblocked = () => reject(new Error('IndexedDB is held open by another tab'));
+      req.onsuccess = () => {
+        req.result.onversionchange = () => req.result.close();
+        resolve(req.result);
+      };
       req.onerror = () => reject(req.error);
     });
   }
@@ -45,12 +63,17 @@ export const unsent = (r) => Boolean(r && (r.inflight || r.pending));
 /** Every record kept for this user's document, with its key. */
 export async function list(userId, docId) {
   try {
-    const p = prefix(userId, docId);
-    const [keys, values] = await Promise.all([
-      request('readonly', (s) => s.getAllKeys(range(p))),
-      request('readonly', (s) => s.getAll(range(p))),
-    ]);
-    return keys.map((key, i) => ({ key, ...values[i] }));
+    const out = [];
+    await request('readonly', (s) => {
+      s.openCursor(range(prefix(userId, docId))).onsuccess = (e) => {
+        const cursor = e.target.result;
+        if (!cursor) return;
+        out.push({ ...cursor.value, key: cursor.key });
+        cursor.continue();
+      };
+      return null;
+    });
+    return out;
   } catch {
     return []; // private mode or no IndexedDB: online only
   }
@@ -116,11 +139,13 @@ export function writer() {
 
 /**
  * Holds the Web Lock named for a clientId of this document while the page lives; resolves to its
- * release, or null when another page holds it. Without Web Locks (not a secure context) every
- * page holds its own.
+ * release, or null when another page holds it. Without Web Locks (not a secure context) no page
+ * can know whether another holds a clientId: none is adopted, every page starts fresh.
  */
+export const locking = () => Boolean(navigator.locks);
+
 export function own(userId, docId, clientId) {
-  if (!navigator.locks) return Promise.resolve(() => {});
+  if (!navigator.locks) return Promise.resolve(null);
   return new Promise((resolve) => {
     navigator.locks.request(`tandem/${key(userId, docId, clientId)}`, { ifAvailable: true }, (lock) => {
       if (!lock) {

@@ -175,12 +175,23 @@ export class DocSync {
         this.snapshot(m);
         break;
       case 'op':
+        // an op of this clientId in a replay: its seq was used (a kept seq may lag what was sent)
+        if (m.clientId === this.clientId && !(this.inflight && m.seq === this.inflight.seq)) this.seq = Math.max(this.seq, m.seq);
         if (m.clientId === this.clientId && this.inflight && m.seq === this.inflight.seq) this.acked(m.version);
         else this.remote(m);
         if (this.joinedAt !== undefined && this.version >= this.joinedAt) this.caughtUp();
         break;
       case 'ack':
-        if (this.inflight && m.seq === this.inflight.seq) this.acked(m.version);
+        if (!this.inflight || m.seq !== this.inflight.seq) break;
+        if (!this.held && m.version <= this.version) {
+          // the server had an op of this seq already (a kept seq that lagged): this one was not
+          // applied; it goes again under the next seq
+          this.pending = this.pending ? this.inflight.delta.compose(this.pending) : this.inflight.delta;
+          this.inflight = null;
+          this.flush();
+          break;
+        }
+        this.acked(m.version);
         break;
       case 'presence':
         this.h.presence && this.h.presence(m);

@@ -40,18 +40,22 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.ok(await a.page.evaluate(() => window.__tandem.sync.inflight !== null), 'and is unacked in the page');
+  const snapshots = () => a.page.evaluate(() => window.__tandem.snapshots());
+  let loaded = await snapshots();
   net.cut();
   await a.page.waitForSelector('.status[data-status=offline]');
   await typeAtRandom(a.page, rndA, 'fghij', 10);
   await typeAtRandom(b.page, rndB, 'PRSTU', keystrokes);
   net.restore();
   let s = await converged([a.page, b.page], doc.id, ann.token);
+  assert.equal(await snapshots(), loaded + 1, 'the reconnect was answered with a snapshot, not a replay');
   assert.equal(count(s.text, /Q/g), 1, 'the op whose ack was lost is in the text once');
   assert.equal(count(s.text, /[f-j]/g), 10, 'the edits typed after it arrived');
   assert.equal(count(s.text, /[PRSTU]/g), keystrokes, 'ben\'s are kept');
   console.log(`after the lost ack: converged at version ${s.version}`);
 
   // 2. the line drops first: the op in flight never reaches the server
+  loaded = await snapshots();
   net.cut();
   await a.page.waitForSelector('.status[data-status=offline]');
   await typeAtRandom(a.page, rndA, 'vwxyz', 10);
@@ -59,6 +63,7 @@ try {
   await typeAtRandom(b.page, rndB, 'GHIJ', keystrokes);
   net.restore();
   s = await converged([a.page, b.page], doc.id, ann.token);
+  assert.ok(await snapshots() > loaded, 'the reconnect was answered with a snapshot');
   assert.equal(count(s.text, /[v-z]/g), 10, 'every keystroke ann typed away arrived, once');
   assert.equal(count(s.text, /[G-J]/g), keystrokes, 'ben\'s are kept');
   assert.equal(count(s.text, /[a-e]/g), 10, 'and what was there before');

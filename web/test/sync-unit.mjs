@@ -72,6 +72,8 @@ for (let i = 0; i < cases; i++) {
   const other = op(before.length, 'X');
   const snapshot = base.compose(other);
   const rebased = rebase(base, local, snapshot);
+  const reach = rebased.ops.reduce((k, o) => k + (o.retain || o.delete || 0), 0);
+  assert.ok(reach <= snapshot.length(), `case ${i}: the rebased op stays within the snapshot (the server refuses one that reaches past it)`);
   const result = plain(snapshot.compose(rebased));
   assert.equal(snapshot.compose(rebased).length(), snapshot.length() + rebased.changeLength(), `case ${i}: the rebased op applies`);
   assert.equal(count(result, 'u'), inserted(local, 'u'), `case ${i}: every character the edits inserted is kept, once`);

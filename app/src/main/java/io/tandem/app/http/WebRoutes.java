@@ -156,13 +156,15 @@ public final class WebRoutes extends AllDirectives {
 
   private Route send(Asset a, HttpHeader cache) {
     return optionalHeaderValueByName("If-None-Match", ifNoneMatch -> optionalHeaderValueByName("Accept-Encoding", accept -> {
+      boolean gzip = accept.map(WebRoutes::acceptsGzip).orElse(false) && a.gzipped().length < a.plain().length;
+      // each coding its own tag: a cache must not answer a plain request with the gzipped bytes
+      String etag = gzip ? a.etag().substring(0, a.etag().length() - 1) + "-gz\"" : a.etag();
       var headers = new java.util.ArrayList<HttpHeader>(List.of(cache, RawHeader.create("Vary", "Accept-Encoding"),
-          RawHeader.create("ETag", a.etag())));
+          RawHeader.create("ETag", etag)));
       headers.addAll(SECURITY);
-      if (ifNoneMatch.map(v -> matches(v, a.etag())).orElse(false)) {
+      if (ifNoneMatch.map(v -> matches(v, etag)).orElse(false)) {
         return complete(HttpResponse.create().withStatus(StatusCodes.NOT_MODIFIED).addHeaders(headers));
       }
-      boolean gzip = accept.map(WebRoutes::acceptsGzip).orElse(false) && a.gzipped().length < a.plain().length;
       if (gzip) headers.add(RawHeader.create("Content-Encoding", "gzip"));
       return complete(HttpResponse.create().withEntity(HttpEntities.create(a.type(), gzip ? a.gzipped() : a.plain()))
           .addHeaders(headers));
