@@ -28,6 +28,10 @@ import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import io.tandem.projections.docs.DocsByUserProjection;
 import io.tandem.projections.docs.DocsIndex;
+import io.tandem.projections.history.CheckpointProjection;
+import io.tandem.projections.history.Checkpoints;
+import io.tandem.projections.history.DocHistory;
+import io.tandem.app.docs.HistoryRoutes;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -116,14 +120,17 @@ public final class Node implements AutoCloseable {
     Config d = t.getConfig("docs");
     var docSettings = new DocumentEntity.Settings(d.getInt("window-ops"), d.getInt("journal-ops"), d.getInt("max-clients"), d.getInt("max-batch"),
         d.getInt("snapshot-every"), new OpValidator((int) Math.min(Integer.MAX_VALUE, d.getLong("max-document-units")),
-            d.getInt("max-op-components")));
-    var olderOps = OlderOps.fromJournal(PersistenceQuery.get(Adapter.toClassic(system))
-        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier()), system);
+            d.getInt("max-op-components")), d.getInt("checkpoint-every"));
+    var journal = PersistenceQuery.get(Adapter.toClassic(system))
+        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    var olderOps = OlderOps.fromJournal(journal, system);
     sharding.init(Entity.of(DocumentEntity.TYPE_KEY,
         ctx -> DocumentEntity.create(ctx.getEntityId(), clock, docSettings, topics, olderOps)));
     Cluster.get(system); // joins the seed nodes
     var index = new DocsIndex(session, keyspace);
     DocsByUserProjection.init(system, index);
+    var history = new DocHistory(journal, system, new Checkpoints(session, keyspace));
+    CheckpointProjection.init(system, history);
     TrashPurger.init(system, index, sharding, new TrashPurger.Settings(t.getDuration("trash.retention"),
         t.getDuration("trash.purge-interval"), (int) t.getDuration("trash.lookback").toDays()), clock);
     var issuers = t.getConfigList("auth.oidc.issuers").stream().map(i -> new ExternalIssuers.Issuer(i.getString("issuer"),
@@ -138,7 +145,8 @@ public final class Node implements AutoCloseable {
     var auth = new AuthRoutes(accounts, tokens, t.getDuration("auth.token-lifetime"), t.getBoolean("auth.secure-cookie"),
         maxBody, RateLimits.from(t.getConfig("rate-limits.rest")), RateLimits.from(signIn), RateLimits.from(signIn), blocking);
     var groups = new Groups(session, keyspace);
-    var docs = new DocumentRoutes(sharding, auth, groups, index, Duration.ofSeconds(10), maxBody);
+    var docs = new DocumentRoutes(sharding, auth, groups, index,
+        new HistoryRoutes(sharding, history, Duration.ofSeconds(30), maxBody), Duration.ofSeconds(10), maxBody);
     Config w = t.getConfig("ws");
     var ws = new WebSocketRoutes(system, sharding, topics, auth, groups, new WebSocketRoutes.Settings(
         (int) w.getBytes("max-message").longValue(), w.getInt("outgoing-buffer"), w.getDuration("ack-timeout"),

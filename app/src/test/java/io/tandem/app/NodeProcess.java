@@ -32,8 +32,8 @@ public final class NodeProcess implements AutoCloseable {
    * Starts a node on {@code httpPort} and remoting {@code remotePort}, joining the cluster whose
    * first seed is {@code seedPort} (its own port for the first node), and waits until it is healthy.
    */
-  public static NodeProcess start(TestCassandra cassandra, String name, int httpPort, int remotePort, int seedPort)
-      throws Exception {
+  public static NodeProcess start(TestCassandra cassandra, String name, int httpPort, int remotePort, int seedPort,
+      String... systemProperties) throws Exception {
     var address = cassandra.contactPoint();
     Path log = Path.of("target", "node-" + name + ".log");
     var cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -46,8 +46,9 @@ public final class NodeProcess implements AutoCloseable {
         "-Dtandem.auth.bcrypt-cost=4",
         "-Dtandem.ws.ops-per-second=100000", "-Dtandem.ws.ops-burst=100000",
         "-Dpekko.remote.artery.canonical.port=" + remotePort,
-        "-Dpekko.cluster.seed-nodes.0=pekko://tandem@127.0.0.1:" + seedPort,
-        "-cp", System.getProperty("java.class.path"), "io.tandem.app.Main"));
+        "-Dpekko.cluster.seed-nodes.0=pekko://tandem@127.0.0.1:" + seedPort));
+    cmd.addAll(List.of(systemProperties));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tandem.app.Main"));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     var node = new NodeProcess(p, httpPort);
     long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();

@@ -58,10 +58,12 @@ public final class DocumentRoutes extends AllDirectives {
   private final JsonBody body;
   private final Groups groups;
   private final DocsIndex index;
+  private final HistoryRoutes history;
 
-  public DocumentRoutes(ClusterSharding sharding, AuthRoutes auth, Groups groups, DocsIndex index, Duration askTimeout,
-      long maxBody) {
+  public DocumentRoutes(ClusterSharding sharding, AuthRoutes auth, Groups groups, DocsIndex index, HistoryRoutes history,
+      Duration askTimeout, long maxBody) {
     this.sharding = sharding;
+    this.history = history;
     this.auth = auth;
     this.groups = groups;
     this.index = index;
@@ -89,7 +91,8 @@ public final class DocumentRoutes extends AllDirectives {
                     pathEnd(() -> get(() -> permissions(segment, r -> new DocumentEntity.CheckAccess(caller, r), null))),
                     path(p -> concat(
                         put(() -> body.object(json -> share(caller, segment, p, json))),
-                        delete(() -> unshare(caller, segment, p)))))));
+                        delete(() -> unshare(caller, segment, p)))))),
+                history.routes(caller, segment));
           }));
     })));
   }

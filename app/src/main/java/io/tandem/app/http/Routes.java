@@ -49,11 +49,28 @@ public final class Routes extends AllDirectives {
         concat(
             pathPrefix("v1", () -> concat(
                 path("health", () -> get(this::health)),
+                path("metrics", () -> get(this::metrics)),
                 auth.routes(),
                 ws.routes(),
                 docs.routes(),
                 groups.routes())),
             web.routes()))));
+  }
+
+  /**
+   * {@code GET /v1/metrics}: this node's gauges in Prometheus' text format. For now the history's
+   * checkpoint projection: its lag (journaled to checkpoint written, last op handled) and count.
+   */
+  private Route metrics() {
+    long lag = io.tandem.projections.history.CheckpointProjection.lagMillis();
+    String body = "# HELP tandem_checkpoint_lag_seconds From an op journaled to its history checkpoint written (the last one handled on this node).\n"
+        + "# TYPE tandem_checkpoint_lag_seconds gauge\n"
+        + "tandem_checkpoint_lag_seconds " + (lag < 0 ? "NaN" : String.valueOf(lag / 1000.0)) + "\n"
+        + "# HELP tandem_checkpoints_handled_total History checkpoints this node's projection wrote or found written.\n"
+        + "# TYPE tandem_checkpoints_handled_total counter\n"
+        + "tandem_checkpoints_handled_total " + io.tandem.projections.history.CheckpointProjection.handled() + "\n";
+    return complete(HttpResponse.create().withEntity(org.apache.pekko.http.javadsl.model.ContentTypes.create(
+        org.apache.pekko.http.javadsl.model.MediaTypes.TEXT_PLAIN, org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8), body));
   }
 
   /** Ready when this node is an Up cluster member and Cassandra answers a query. */

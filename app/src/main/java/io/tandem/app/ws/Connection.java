@@ -267,6 +267,9 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
       out.tell(ServerMessage.leave(l.clientId()));
     } else if (b instanceof DocumentEntity.TitleBroadcast t) {
       out.tell(ServerMessage.event("title", "{\"title\":" + ServerMessage.quote(t.title()) + "}"));
+    } else if (b instanceof DocumentEntity.VersionNamedBroadcast v) {
+      out.tell(ServerMessage.event("version_named", "{\"version\":" + v.version() + ",\"name\":" + ServerMessage.quote(v.name())
+          + ",\"by\":" + ServerMessage.quote(v.by()) + "}"));
     }
     return this;
   }

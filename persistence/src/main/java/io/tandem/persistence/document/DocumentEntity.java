@@ -61,15 +61,29 @@ public final class DocumentEntity
   public static final int MAX_TITLE = 200;
   /** How many tags the metadata events are spread over: one projection instance reads each. */
   public static final int TAGS = 4;
+  /** How many tags the checkpoint ops are spread over (the history's projection). */
+  public static final int CHECKPOINT_TAGS = 4;
+  public static final int DEFAULT_CHECKPOINT_EVERY = 500;
+  public static final int MAX_VERSION_NAME = 100;
 
   /**
    * How a document edits: the ops kept in memory to transform late ops against, how far behind
    * the document a base or a {@code since} may be and still be served from the journal (older
    * ones get {@code resync} or the snapshot), the clients remembered for deduplication (least
    * recently used beyond), the most ops journaled in one write (group commit), a snapshot every
-   * so many events, the limits of an op and of the document.
+   * so many events, the limits of an op and of the document, and every how many versions the op
+   * is tagged for the checkpoint projection (history).
    */
-  public record Settings(int windowOps, int journalOps, int maxClients, int maxBatch, int snapshotEvery, OpValidator validator) {
+  public record Settings(int windowOps, int journalOps, int maxClients, int maxBatch, int snapshotEvery, OpValidator validator,
+      int checkpointEvery) {
+    public Settings {
+      if (checkpointEvery < 1) throw new IllegalArgumentException("checkpointEvery is 1 or more");
+    }
+
+    public Settings(int windowOps, int journalOps, int maxClients, int maxBatch, int snapshotEvery, OpValidator validator) {
+      this(windowOps, journalOps, maxClients, maxBatch, snapshotEvery, validator, DEFAULT_CHECKPOINT_EVERY);
+    }
+
     public static Settings defaults() {
       return new Settings(1000, 10_000, 10_000, 500, 1000, OpValidator.DEFAULT);
     }
@@ -97,6 +111,10 @@ public final class DocumentEntity
   public record Share(Caller caller, Principal principal, Role role, ActorRef<Reply> replyTo) implements Command {}
   public record Unshare(Caller caller, Principal principal, ActorRef<Reply> replyTo) implements Command {}
   public record TransferOwnership(Caller caller, String toUserId, ActorRef<Reply> replyTo) implements Command {}
+  /** Names the current version (editor and up): answered with the {@link NamedVersions}. */
+  public record NameVersion(Caller caller, String name, ActorRef<Reply> replyTo) implements Command {}
+  /** The named versions (viewer and up). */
+  public record ListNamedVersions(Caller caller, ActorRef<Reply> replyTo) implements Command {}
   /**
    * A connection opens: answered with {@link JoinAccepted}, the client id it is to use (the one
    * asked for if it is free or the caller's), and either the ops after {@code since} or the content.
@@ -138,6 +156,8 @@ public final class DocumentEntity
   public record Acked(String clientId, long seq, long version) implements Reply {}
   public record OpRefused(String clientId, long seq, ErrorCode code, String message) implements Reply {}
   public record OpsPage(List<OpMessage> ops) implements Reply {}
+  /** The document's named versions, oldest first, with the caller's role and the current version. */
+  public record NamedVersions(Role role, long version, List<NamedVersion> items) implements Reply {}
   /** Answer to {@link Purge}: whether this command purged the document. */
   public record PurgeResult(boolean purged) implements Reply {}
 
@@ -148,7 +168,14 @@ public final class DocumentEntity
   public record Restored(String by, Instant at) implements Event {}
   public record AccessChanged(Acl acl, String by, Instant at) implements Event {}
   public record Purged(Instant at) implements Event {}
-  /** An op, transformed to its version, as canonical JSON. Not tagged: no projection reads it yet. */
+  public record VersionNamed(NamedVersion named) implements Event {}
+  /** A version someone named, and when. */
+  public record NamedVersion(long version, String name, String by, Instant at) implements CborSerializable {}
+  /**
+   * An op, transformed to its version, as canonical JSON. Ops are many and not tagged (a tag
+   * doubles the write), except every {@link Settings#checkpointEvery()}-th: the checkpoint
+   * projection reads those and the ops before them from the journal.
+   */
   public record OpApplied(long version, String ops, String userId, String clientId, long seq, long ts) implements Event {}
 
   /** What a document tells its connections through its topic. */
@@ -158,6 +185,7 @@ public final class DocumentEntity
   /** The access list changed, or the document was trashed: connections check their role again. */
   public record AccessBroadcast(boolean trashed) implements Broadcast {}
   public record TitleBroadcast(String title) implements Broadcast {}
+  public record VersionNamedBroadcast(long version, String name, String by) implements Broadcast {}
   public record PresenceBroadcast(PresenceMessage presence) implements Broadcast {}
   public record LeaveBroadcast(String clientId) implements Broadcast {}
   /** Where someone's cursor is, at {@code version}. */
@@ -171,8 +199,8 @@ public final class DocumentEntity
   public record Empty() implements State {}
   /** What is left of a purged document: that it existed, so its id is never reused. */
   public record Gone() implements State {}
-  public record Doc(String title, Acl acl, Instant createdAt, Instant updatedAt, Instant trashedAt, DocContent content)
-      implements State {
+  public record Doc(String title, Acl acl, Instant createdAt, Instant updatedAt, Instant trashedAt, DocContent content,
+      List<NamedVersion> named) implements State {
     boolean trashed() {
       return trashedAt != null;
     }
@@ -188,6 +216,7 @@ public final class DocumentEntity
   private final Clock clock;
   private final ActorContext<Command> context;
   private final Set<String> tags;
+  private final Set<String> checkpointTags;
   private final Settings settings;
   private final ActorRef<Topic.Command<Broadcast>> topic;
   /** Submissions waiting for the next write; and whether a Flush is on its way. */
@@ -217,6 +246,7 @@ public final class DocumentEntity
     this.clock = clock;
     this.context = context;
     this.tags = Set.of(tagOf(docId));
+    this.checkpointTags = Set.of(checkpointTagOf(docId));
     this.settings = settings;
     this.topic = topic;
     this.olderOps = olderOps;
@@ -279,9 +309,17 @@ public final class DocumentEntity
     return "docs-" + Math.floorMod(docId.hashCode(), TAGS);
   }
 
+  /** The tag of a document's every {@link Settings#checkpointEvery()}-th op. */
+  public static String checkpointTagOf(String docId) {
+    return "checkpoints-" + Math.floorMod(docId.hashCode(), CHECKPOINT_TAGS);
+  }
+
   @Override
   public Set<String> tagsFor(Event event) {
-    return event instanceof OpApplied ? Set.of() : tags; // ops are many: a tag would double each write
+    if (event instanceof OpApplied op) { // ops are many: a tag would double each write
+      return op.version() % settings.checkpointEvery() == 0 ? checkpointTags : Set.of();
+    }
+    return tags;
   }
 
   @Override
@@ -302,6 +340,8 @@ public final class DocumentEntity
         .onCommand(Share.class, c -> notFound(c.replyTo()))
         .onCommand(Unshare.class, c -> notFound(c.replyTo()))
         .onCommand(TransferOwnership.class, c -> notFound(c.replyTo()))
+        .onCommand(NameVersion.class, c -> notFound(c.replyTo()))
+        .onCommand(ListNamedVersions.class, c -> notFound(c.replyTo()))
         .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), new PurgeResult(false)))
         .onCommand(Join.class, c -> notFound(c.replyTo()))
         .onCommand(Submit.class, c -> Effect().reply(c.replyTo(), refused(c, ErrorCode.NOT_FOUND, "no document " + docId)))
@@ -338,6 +378,10 @@ public final class DocumentEntity
         .onCommand(TransferOwnership.class,
             (d, c) -> changeAccess(d, c.caller(), d.acl().transferOwnership(c.caller().userId(), c.toUserId()), c.replyTo()))
         .onCommand(Purge.class, this::purge)
+        .onCommand(NameVersion.class, this::nameVersion)
+        .onCommand(ListNamedVersions.class, (d, c) -> visibleRole(d, c.caller())
+            .<ReplyEffect<Event, State>>map(role -> Effect().reply(c.replyTo(), new NamedVersions(role, d.content().version(), d.named())))
+            .orElseGet(() -> notFound(c.replyTo())))
         .onCommand(Join.class, this::join)
         .onCommand(Submit.class, this::submit)
         .onCommand(Flush.class, (d, c) -> flush(d))
@@ -401,6 +445,19 @@ public final class DocumentEntity
     return Effect().persist(new Trashed(c.caller().userId(), clock.instant()))
         .thenRun(st -> topic.tell(Topic.publish(new AccessBroadcast(true))))
         .thenReply(c.replyTo(), s -> summary((Doc) s, Role.OWNER));
+  }
+
+  private ReplyEffect<Event, State> nameVersion(Doc d, NameVersion c) {
+    var refusal = guard(d, c.caller(), Role.EDITOR);
+    if (refusal.isPresent()) return Effect().reply(c.replyTo(), refusal.get());
+    String name = c.name() == null ? "" : c.name().strip();
+    if (name.isEmpty() || name.length() > MAX_VERSION_NAME) {
+      return reject(c.replyTo(), ErrorCode.INVALID_MESSAGE, "a version's name is 1 to " + MAX_VERSION_NAME + " characters");
+    }
+    long version = d.content().version();
+    return Effect().persist(new VersionNamed(new NamedVersion(version, name, c.caller().userId(), clock.instant())))
+        .thenRun(st -> topic.tell(Topic.publish(new VersionNamedBroadcast(version, name, c.caller().userId()))))
+        .thenReply(c.replyTo(), st -> new NamedVersions(d.roleOf(c.caller()).orElseThrow(), version, ((Doc) st).named()));
   }
 
   private ReplyEffect<Event, State> restore(Doc d, Restore c) {
@@ -646,6 +703,8 @@ public final class DocumentEntity
     if (c instanceof TransferOwnership t) return notFound(t.replyTo());
     if (c instanceof Join j) return notFound(j.replyTo());
     if (c instanceof CheckAccess a) return notFound(a.replyTo());
+    if (c instanceof NameVersion n) return notFound(n.replyTo());
+    if (c instanceof ListNamedVersions l) return notFound(l.replyTo());
     throw new IllegalArgumentException("unexpected command " + c);
   }
 
@@ -659,7 +718,7 @@ public final class DocumentEntity
 
   /** A snapshot holds the content as plain data: its text as canonical JSON, the window, the clients. */
   public record SavedDoc(String title, Acl acl, Instant createdAt, Instant updatedAt, Instant trashedAt,
-      DocContent.Saved content) implements CborSerializable {}
+      DocContent.Saved content, List<NamedVersion> named) implements CborSerializable {}
 
   @Override
   public SnapshotAdapter<State> snapshotAdapter() {
@@ -667,7 +726,7 @@ public final class DocumentEntity
       @Override
       public Object toJournal(State state) {
         if (state instanceof Doc d) {
-          return new SavedDoc(d.title(), d.acl(), d.createdAt(), d.updatedAt(), d.trashedAt(), d.content().save());
+          return new SavedDoc(d.title(), d.acl(), d.createdAt(), d.updatedAt(), d.trashedAt(), d.content().save(), d.named());
         }
         return state;
       }
@@ -676,7 +735,8 @@ public final class DocumentEntity
       public State fromJournal(Object from) {
         if (from instanceof SavedDoc s) {
           return new Doc(s.title(), s.acl(), s.createdAt(), s.updatedAt(), s.trashedAt(),
-              DocContent.restore(s.content(), settings.windowOps(), settings.maxClients()));
+              DocContent.restore(s.content(), settings.windowOps(), settings.maxClients()),
+              s.named() == null ? List.of() : s.named()); // a snapshot from before named versions
         }
         return (State) from;
       }
@@ -687,12 +747,17 @@ public final class DocumentEntity
   public EventHandler<State, Event> eventHandler() {
     var b = newEventHandlerBuilder();
     b.forStateType(Empty.class)
-        .onEvent(Created.class, (s, e) -> new Doc(e.title(), Acl.ownedBy(e.ownerId()), e.at(), e.at(), null, newContent()));
+        .onEvent(Created.class, (s, e) -> new Doc(e.title(), Acl.ownedBy(e.ownerId()), e.at(), e.at(), null, newContent(), List.of()));
     b.forStateType(Doc.class)
-        .onEvent(Renamed.class, (d, e) -> new Doc(e.title(), d.acl(), d.createdAt(), e.at(), d.trashedAt(), d.content()))
-        .onEvent(Trashed.class, (d, e) -> new Doc(d.title(), d.acl(), d.createdAt(), e.at(), e.at(), d.content()))
-        .onEvent(Restored.class, (d, e) -> new Doc(d.title(), d.acl(), d.createdAt(), e.at(), null, d.content()))
-        .onEvent(AccessChanged.class, (d, e) -> new Doc(d.title(), e.acl(), d.createdAt(), e.at(), d.trashedAt(), d.content()))
+        .onEvent(Renamed.class, (d, e) -> new Doc(e.title(), d.acl(), d.createdAt(), e.at(), d.trashedAt(), d.content(), d.named()))
+        .onEvent(Trashed.class, (d, e) -> new Doc(d.title(), d.acl(), d.createdAt(), e.at(), e.at(), d.content(), d.named()))
+        .onEvent(Restored.class, (d, e) -> new Doc(d.title(), d.acl(), d.createdAt(), e.at(), null, d.content(), d.named()))
+        .onEvent(AccessChanged.class, (d, e) -> new Doc(d.title(), e.acl(), d.createdAt(), e.at(), d.trashedAt(), d.content(), d.named()))
+        .onEvent(VersionNamed.class, (d, e) -> {
+          var named = new ArrayList<>(d.named());
+          named.add(e.named());
+          return new Doc(d.title(), d.acl(), d.createdAt(), d.updatedAt(), d.trashedAt(), d.content(), List.copyOf(named));
+        })
         .onEvent(OpApplied.class, (d, e) -> {
           d.content().apply(e, fresh.remove(e.version())); // the content is mutable: the same Doc goes on
           return d;

@@ -1,0 +1,86 @@
+package io.tandem.projections.history;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The history's tables (schema 007): a document's content every N versions, and who edited in
+ * which sessions. The checkpoint projection writes them; the history's reads start from them.
+ */
+public final class Checkpoints {
+
+  /** A document's content (canonical delta JSON) at a version. */
+  public record Checkpoint(long version, String content) {}
+
+  /** Consecutive ops of one author: versions, times, and what they added and removed (UTF-16 units). */
+  public record Session(long fromVersion, long toVersion, String userId, Instant fromTs, Instant toTs, int ops, int added,
+      int removed) {}
+
+  private final CqlSession session;
+  private final PreparedStatement latest;
+  private final PreparedStatement write;
+  private final PreparedStatement versions;
+  private final PreparedStatement writeSession;
+  private final PreparedStatement sessionsBefore;
+
+  public Checkpoints(CqlSession session, String keyspace) {
+    this.session = session;
+    String t = keyspace + ".doc_checkpoints";
+    latest = session.prepare("SELECT version, content FROM " + t + " WHERE doc_id = ? AND version <= ? LIMIT 1");
+    write = session.prepare("INSERT INTO " + t + " (doc_id, version, content, written_at) VALUES (?, ?, ?, ?)");
+    versions = session.prepare("SELECT version FROM " + t + " WHERE doc_id = ?");
+    String s = keyspace + ".doc_sessions";
+    writeSession = session.prepare("INSERT INTO " + s + " (doc_id, from_version, to_version, user_id, from_ts, to_ts, ops, "
+        + "added, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    sessionsBefore = session.prepare("SELECT from_version, to_version, user_id, from_ts, to_ts, ops, added, removed FROM " + s
+        + " WHERE doc_id = ? AND from_version < ? LIMIT ?");
+  }
+
+  /** The newest checkpoint at or below {@code version}, if any. */
+  public CompletionStage<Optional<Checkpoint>> latest(String docId, long version) {
+    return session.executeAsync(latest.bind(docId, version)).thenApply(rs -> {
+      Row r = rs.one();
+      return r == null ? Optional.empty() : Optional.of(new Checkpoint(r.getLong(0), r.getString(1)));
+    });
+  }
+
+  public CompletionStage<Void> write(String docId, long version, String content) {
+    return session.executeAsync(write.bind(docId, version, content, Instant.now())).thenApply(rs -> null);
+  }
+
+  /** Every checkpoint's version, newest first (tests and tools). */
+  public CompletionStage<List<Long>> versions(String docId) {
+    return all(session.executeAsync(versions.bind(docId)), new ArrayList<>(), r -> r.getLong(0));
+  }
+
+  public CompletionStage<Void> write(String docId, List<Session> sessions) {
+    CompletionStage<Void> done = CompletableFuture.completedFuture(null);
+    for (Session x : sessions) {
+      done = done.thenCompose(v -> session.executeAsync(writeSession.bind(docId, x.fromVersion(), x.toVersion(), x.userId(),
+          x.fromTs(), x.toTs(), x.ops(), x.added(), x.removed())).thenApply(rs -> null));
+    }
+    return done;
+  }
+
+  /** Up to {@code limit} session rows that start below {@code before}, newest first. */
+  public CompletionStage<List<Session>> sessionsBefore(String docId, long before, int limit) {
+    return all(session.executeAsync(sessionsBefore.bind(docId, before, limit)), new ArrayList<>(), r -> new Session(r.getLong(0),
+        r.getLong(1), r.getString(2), r.getInstant(3), r.getInstant(4), r.getInt(5), r.getInt(6), r.getInt(7)));
+  }
+
+  private static <T> CompletionStage<List<T>> all(CompletionStage<AsyncResultSet> page, List<T> into,
+      java.util.function.Function<Row, T> read) {
+    return page.thenCompose(rs -> {
+      for (Row r : rs.currentPage()) into.add(read.apply(r));
+      return rs.hasMorePages() ? all(rs.fetchNextPage(), into, read) : CompletableFuture.completedFuture(into);
+    });
+  }
+}
