@@ -8,6 +8,7 @@ import { api, session } from './api.js';
 import { DocSync } from './sync.js';
 import * as store from './store.js';
 import { openShare } from './share.js';
+import { openHistory } from './history.js';
 
 Quill.register('modules/cursors', QuillCursors);
 
@@ -27,7 +28,11 @@ export function openEditor(root, docId, { h, go, header }) {
   const banner = h('p', { class: 'error', role: 'alert' });
   const host = h('div', { class: 'editor' });
   const shareButton = h('button', { class: 'primary', onclick: () => openShare(docId, h) }, 'Share');
-  root.append(header(avatars, status, shareButton), h('main', { class: 'doc' }, h('div', { class: 'row' }, title, h('div', { class: 'grow' }), words), banner, h('div', { class: 'sheet' }, host)));
+  let historyPanel = null;
+  const historyButton = h('button', { class: 'link', onclick: () => {
+    historyPanel = openHistory(docId, h, { canEdit: role === 'owner' || role === 'editor', onClose: () => { historyPanel = null; } });
+  } }, 'History');
+  root.append(header(avatars, status, historyButton, shareButton), h('main', { class: 'doc' }, h('div', { class: 'row' }, title, h('div', { class: 'grow' }), words), banner, h('div', { class: 'sheet' }, host)));
 
   const quill = new Quill(host, {
     theme: 'snow',
@@ -106,6 +111,7 @@ export function openEditor(root, docId, { h, go, header }) {
     },
     event(kind, data) {
       if (kind === 'title' && data && document.activeElement !== title) title.value = data.title;
+      if (kind === 'version_named' && historyPanel) historyPanel.refresh();
     },
     error(code, message) {
       if (code === 'forbidden' || code === 'not_found') {

@@ -22,8 +22,12 @@ export async function rest(method, path, token, body) {
   return text ? JSON.parse(text) : null;
 }
 
-export async function register(name) {
-  return rest('POST', '/v1/auth/register', null, { username: `${name}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`, password: 'password1' });
+/** A new user whose username starts with `name`; `displayName` is what others see, if given. */
+export async function register(name, displayName) {
+  const body = { username: `${name}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`, password: 'password1' };
+  if (displayName) body.displayName = displayName;
+  const user = await rest('POST', '/v1/auth/register', null, body);
+  return { ...user, displayName: user.displayName || user.username };
 }
 
 /** A page in a new context, already signed in as {@code user}. */
@@ -83,9 +87,9 @@ export function random(seed) {
 }
 
 /** Ann's new document, shared with Ben as an editor: the two typists of a test. */
-export async function twoEditors(title) {
-  const ann = await register('ann');
-  const ben = await register('ben');
+export async function twoEditors(title, names = []) {
+  const ann = await register('ann', names[0]);
+  const ben = await register('ben', names[1]);
   const doc = await rest('POST', '/v1/docs', ann.token, { title });
   await rest('PUT', `/v1/docs/${doc.id}/permissions/user:${ben.userId}`, ann.token, { role: 'editor' });
   return { ann, ben, doc };

@@ -76,6 +76,11 @@ class BrowserIT {
   }
 
   @Test
+  void theHistoryPanelListsSessionsNamesAVersionPreviewsItsChangesAndRestoresIt() throws Exception {
+    run("test/history.mjs");
+  }
+
+  @Test
   void signUpCreateShareByUsernameAndTheOtherFindsItAViewerCannotEditARevokedUserIsTold() throws Exception {
     run("test/journey.mjs");
   }
