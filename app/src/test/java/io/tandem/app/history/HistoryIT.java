@@ -172,6 +172,14 @@ class HistoryIT {
     var want = new ArrayList<Long>();
     for (long v = expected * EVERY; v >= EVERY; v -= EVERY) want.add(v);
     assertEquals(want, written.stream().filter(v -> v <= ops.size()).toList());
+    // each checkpoint's block of ops is there too, and holds the history's ops of its versions
+    var blocks = checkpoints.blocksFrom(doc, 1, 1000).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(expected, blocks.stream().filter(x -> x.toVersion() <= ops.size()).count());
+    for (var block : blocks) {
+      var inBlock = io.tandem.projections.history.DocHistory.readBlock(doc, block.ops());
+      assertEquals(block.toVersion() - block.fromVersion(), inBlock.size());
+      for (var op : inBlock) assertEquals(DeltaJson.write(ops.get((int) op.version() - 1)), DeltaJson.write(DeltaJson.parse(op.ops())));
+    }
     // the projection's lag and count are exported
     String metrics = api.send("GET", "/v1/metrics", (String) null, null).body();
     var handled = java.util.regex.Pattern.compile("tandem_checkpoints_handled_total (\\d+)").matcher(metrics);

@@ -85,15 +85,17 @@ public final class CheckpointProjection {
       if (at.isPresent() && at.get().version() == version) return CompletableFuture.completedFuture(null);
       long from = at.map(Checkpoints.Checkpoint::version).orElse(0L);
       Rope start = at.map(c -> Rope.of(DocHistory.parse(c.content()))).orElse(Rope.EMPTY);
-      return history.ops(docId, from, version, Integer.MAX_VALUE).thenCompose(ops -> {
+      return history.fromJournal(docId, from, version, Integer.MAX_VALUE).thenCompose(ops -> {
         if (ops.isEmpty() || ops.get(ops.size() - 1).version() != version) {
           throw new IllegalStateException("the journal of " + docId + " does not reach version " + version + " yet");
         }
         Rope r = start;
         for (OpApplied op : ops) r = r.apply(DocHistory.parse(op.ops()));
         String content = DeltaJson.write(r.toDelta());
-        // the sessions first: a crash before the checkpoint makes the next attempt write both again
-        return cps.write(docId, DocHistory.sessions(ops)).thenCompose(v -> cps.write(docId, version, content));
+        // the sessions and the block first: a crash before the checkpoint makes the next attempt write all again
+        return cps.write(docId, DocHistory.sessions(ops))
+            .thenCompose(v -> cps.writeBlock(docId, new Checkpoints.Block(from, version, DocHistory.writeBlock(ops))))
+            .thenCompose(v -> cps.write(docId, version, content));
       });
     }).thenApply(v -> Done.getInstance());
   }

@@ -20,6 +20,9 @@ public final class Checkpoints {
   /** A document's content (canonical delta JSON) at a version. */
   public record Checkpoint(long version, String content) {}
 
+  /** The ops of versions ({@code fromVersion}, {@code toVersion}], as the JSON the projection wrote. */
+  public record Block(long fromVersion, long toVersion, String ops) {}
+
   /** Consecutive ops of one author: versions, times, and what they added and removed (UTF-16 units). */
   public record Session(long fromVersion, long toVersion, String userId, Instant fromTs, Instant toTs, int ops, int added,
       int removed) {}
@@ -30,6 +33,8 @@ public final class Checkpoints {
   private final PreparedStatement versions;
   private final PreparedStatement writeSession;
   private final PreparedStatement sessionsBefore;
+  private final PreparedStatement writeBlock;
+  private final PreparedStatement blocksFrom;
 
   public Checkpoints(CqlSession session, String keyspace) {
     this.session = session;
@@ -42,6 +47,23 @@ public final class Checkpoints {
         + "added, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     sessionsBefore = session.prepare("SELECT from_version, to_version, user_id, from_ts, to_ts, ops, added, removed FROM " + s
         + " WHERE doc_id = ? AND from_version < ? LIMIT ?");
+    String b = keyspace + ".doc_op_blocks";
+    writeBlock = session.prepare("INSERT INTO " + b + " (doc_id, to_version, from_version, ops) VALUES (?, ?, ?, ?)");
+    blocksFrom = session.prepare("SELECT from_version, to_version, ops FROM " + b
+        + " WHERE doc_id = ? AND to_version >= ? ORDER BY to_version ASC LIMIT ?");
+  }
+
+  public CompletionStage<Void> writeBlock(String docId, Block block) {
+    return session.executeAsync(writeBlock.bind(docId, block.toVersion(), block.fromVersion(), block.ops())).thenApply(rs -> null);
+  }
+
+  /** Up to {@code limit} blocks that end at or after {@code version}, oldest first: the first holds it, if any does. */
+  public CompletionStage<List<Block>> blocksFrom(String docId, long version, int limit) {
+    return session.executeAsync(blocksFrom.bind(docId, version, limit)).thenApply(rs -> {
+      var out = new ArrayList<Block>();
+      for (Row r : rs.currentPage()) out.add(new Block(r.getLong(0), r.getLong(1), r.getString(2)));
+      return out;
+    });
   }
 
   /** The newest checkpoint at or below {@code version}, if any. */

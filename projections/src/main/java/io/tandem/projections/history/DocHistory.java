@@ -13,7 +13,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
@@ -48,8 +51,86 @@ public final class DocHistory {
     return checkpoints;
   }
 
-  /** Up to {@code limit} ops with versions in ({@code after}, {@code upTo}], oldest first. */
+  /**
+   * Up to {@code limit} ops with versions in ({@code after}, {@code upTo}], oldest first: from the
+   * blocks the checkpoint projection wrote, then, past the newest block, from the journal.
+   */
   public CompletionStage<List<OpApplied>> ops(String docId, long after, long upTo, int limit) {
+    if (after >= upTo || limit <= 0) return CompletableFuture.completedFuture(List.of());
+    return checkpoints.blocksFrom(docId, after + 1, BLOCKS_PER_READ).thenCompose(blocks -> {
+      var out = new ArrayList<OpApplied>();
+      long next = after; // the ops up to here are in out
+      boolean gap = false;
+      for (Checkpoints.Block b : blocks) {
+        if (b.fromVersion() > next) { // a block is missing (the projection is behind there): the journal has it
+          gap = true;
+          break;
+        }
+        for (OpApplied op : readBlock(docId, b.ops())) {
+          if (op.version() <= next || op.version() > upTo || out.size() >= limit) continue;
+          out.add(op);
+          next = op.version();
+        }
+        if (out.size() >= limit || next >= upTo) return CompletableFuture.completedFuture(List.copyOf(out));
+      }
+      if (!gap && blocks.size() == BLOCKS_PER_READ && next > after) {
+        long from = next; // more blocks than one read brings: the next read goes on from there
+        return ops(docId, from, upTo, limit - out.size()).thenApply(rest -> concat(out, rest));
+      }
+      long from = next;
+      return fromJournal(docId, from, upTo, limit - out.size()).thenApply(rest -> concat(out, rest));
+    });
+  }
+
+  private static final int BLOCKS_PER_READ = 8;
+
+  private static List<OpApplied> concat(List<OpApplied> a, List<OpApplied> b) {
+    if (a.isEmpty()) return b;
+    var out = new ArrayList<OpApplied>(a.size() + b.size());
+    out.addAll(a);
+    out.addAll(b);
+    return out;
+  }
+
+  /** The ops of a block row, as the projection wrote them ({@link #writeBlock}). */
+  public static List<OpApplied> readBlock(String docId, String json) {
+    try {
+      var out = new ArrayList<OpApplied>();
+      for (JsonNode o : BLOCKS.readTree(json)) {
+        out.add(new OpApplied(o.get("v").asLong(), o.get("o").toString(), o.get("u").asText(), o.get("c").asText(),
+            o.get("s").asLong(), o.get("t").asLong()));
+      }
+      return out;
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("the ops block of " + docId + " does not parse", e);
+    }
+  }
+
+  /** A block row's JSON: the ops as they are journaled, one object each. */
+  static String writeBlock(List<OpApplied> ops) {
+    var b = new StringBuilder(64 * ops.size()).append('[');
+    for (OpApplied op : ops) {
+      if (b.length() > 1) b.append(',');
+      b.append("{\"v\":").append(op.version()).append(",\"u\":").append(quote(op.userId())).append(",\"c\":")
+          .append(quote(op.clientId())).append(",\"s\":").append(op.seq()).append(",\"t\":").append(op.ts())
+          .append(",\"o\":").append(op.ops()).append('}');
+    }
+    return b.append(']').toString();
+  }
+
+  private static String quote(String s) {
+    try {
+      return BLOCKS.writeValueAsString(s);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static final ObjectMapper BLOCKS = new ObjectMapper();
+
+  /** Up to {@code limit} ops with versions in ({@code after}, {@code upTo}], oldest first, from the journal alone. */
+  public CompletionStage<List<OpApplied>> fromJournal(String docId, long after, long upTo, int limit) {
+    if (after >= upTo || limit <= 0) return CompletableFuture.completedFuture(List.of());
     return journal
         .currentEventsByPersistenceId(PersistenceId.of(DocumentEntity.TYPE_KEY.name(), docId).id(), after + 1, Long.MAX_VALUE)
         .map(EventEnvelope::event)
@@ -63,10 +144,20 @@ public final class DocHistory {
 
   /** The content at {@code version}: the newest checkpoint at or below it, and the ops since. */
   public CompletionStage<Rope> contentAt(String docId, long version) {
-    return checkpoints.latest(docId, version).thenCompose(cp -> {
+    // the checkpoint and the block that holds the version, read at once
+    var block = checkpoints.blocksFrom(docId, version, 1);
+    return checkpoints.latest(docId, version).thenCombine(block, (cp, b) -> new Object[] {cp, b}).thenCompose(both -> {
+      @SuppressWarnings("unchecked")
+      var cp = (java.util.Optional<Checkpoints.Checkpoint>) both[0];
+      @SuppressWarnings("unchecked")
+      var blocks = (List<Checkpoints.Block>) both[1];
       long from = cp.map(Checkpoints.Checkpoint::version).orElse(0L);
       Rope start = cp.map(c -> Rope.of(parse(c.content()))).orElse(Rope.EMPTY);
-      return ops(docId, from, version, Integer.MAX_VALUE).thenApply(ops -> {
+      CompletionStage<List<OpApplied>> since = from == version ? CompletableFuture.completedFuture(List.of())
+          : !blocks.isEmpty() && blocks.get(0).fromVersion() == from
+              ? CompletableFuture.completedFuture(readBlock(docId, blocks.get(0).ops()).stream().filter(o -> o.version() <= version).toList())
+              : ops(docId, from, version, Integer.MAX_VALUE);
+      return since.thenApply(ops -> {
         Rope r = start;
         for (OpApplied op : ops) r = r.apply(parse(op.ops()));
         return r;
