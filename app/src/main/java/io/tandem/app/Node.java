@@ -130,7 +130,7 @@ public final class Node implements AutoCloseable {
     var index = new DocsIndex(session, keyspace);
     DocsByUserProjection.init(system, index);
     var history = new DocHistory(journal, system, new Checkpoints(session, keyspace));
-    CheckpointProjection.init(system, history);
+    CheckpointProjection.init(system, history, docSettings.checkpointEvery());
     TrashPurger.init(system, index, sharding, new TrashPurger.Settings(t.getDuration("trash.retention"),
         t.getDuration("trash.purge-interval"), (int) t.getDuration("trash.lookback").toDays()), clock);
     var issuers = t.getConfigList("auth.oidc.issuers").stream().map(i -> new ExternalIssuers.Issuer(i.getString("issuer"),
@@ -146,7 +146,8 @@ public final class Node implements AutoCloseable {
         maxBody, RateLimits.from(t.getConfig("rate-limits.rest")), RateLimits.from(signIn), RateLimits.from(signIn), blocking);
     var groups = new Groups(session, keyspace);
     var docs = new DocumentRoutes(sharding, auth, groups, index,
-        new HistoryRoutes(sharding, history, Duration.ofSeconds(30), maxBody), Duration.ofSeconds(10), maxBody);
+        new HistoryRoutes(sharding, history, Duration.ofSeconds(30), maxBody, t.getBytes("ws.max-message")),
+        Duration.ofSeconds(10), maxBody);
     Config w = t.getConfig("ws");
     var ws = new WebSocketRoutes(system, sharding, topics, auth, groups, new WebSocketRoutes.Settings(
         (int) w.getBytes("max-message").longValue(), w.getInt("outgoing-buffer"), w.getDuration("ack-timeout"),

@@ -55,8 +55,12 @@ public final class HistoryRoutes extends AllDirectives {
   private final DocHistory history;
   private final Duration askTimeout;
   private final JsonBody body;
+  private final long maxOpBytes;
+  /** The widest span {@code changes} composes for a reader (a revert, by an editor, has no such bound). */
+  public static final long MAX_CHANGES_SPAN = 50_000;
 
-  public HistoryRoutes(ClusterSharding sharding, DocHistory history, Duration askTimeout, long maxBody) {
+  public HistoryRoutes(ClusterSharding sharding, DocHistory history, Duration askTimeout, long maxBody, long maxOpBytes) {
+    this.maxOpBytes = maxOpBytes;
     this.sharding = sharding;
     this.history = history;
     this.askTimeout = askTimeout;
@@ -161,9 +165,15 @@ public final class HistoryRoutes extends AllDirectives {
       if (to > at) return complete(Problems.of(ErrorCode.NOT_FOUND, "version " + to + " does not exist: the document is at " + at));
       CompletionStage<DocumentEntity.Reply> done = history.contentAt(docId, to)
           .thenCombine(history.change(docId, to, at), (old, change) -> change.invert(old.toDelta()))
-          .thenCompose(undo -> undo.isEmpty()
-              ? CompletableFuture.completedFuture((DocumentEntity.Reply) new DocumentEntity.Acked("", 0, at))
-              : ask(docId, r -> new DocumentEntity.Submit(caller, "revert-" + UUID.randomUUID(), 1, at, undo, r)));
+          .thenCompose(undo -> {
+            if (undo.isEmpty()) return CompletableFuture.completedFuture((DocumentEntity.Reply) new DocumentEntity.Acked("", 0, at));
+            // as big as an op a client may send, no bigger: it travels and is journaled as one
+            if (DeltaJson.write(undo).getBytes(StandardCharsets.UTF_8).length > maxOpBytes) {
+              return CompletableFuture.completedFuture((DocumentEntity.Reply) new DocumentEntity.OpRefused("", 0, ErrorCode.TOO_LARGE,
+                  "restoring version " + to + " would be one op over " + maxOpBytes + " bytes"));
+            }
+            return ask(docId, r -> new DocumentEntity.Submit(caller, "revert-" + UUID.randomUUID(), 1, at, undo, r));
+          });
       return onSuccess(done, reply -> {
         if (reply instanceof DocumentEntity.OpRefused r) return complete(Problems.of(r.code(), r.message()));
         if (!(reply instanceof DocumentEntity.Acked a)) return rejected(reply);
@@ -178,10 +188,16 @@ public final class HistoryRoutes extends AllDirectives {
     return parameterOptional("from", fromParam -> parameterOptional("to", toParam -> {
       Optional<Long> from = fromParam.flatMap(HistoryRoutes::number);
       if (from.isEmpty()) return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "from is a version number"));
+      Optional<Long> toGiven = toParam.flatMap(HistoryRoutes::number);
+      if (toParam.isPresent() && toGiven.isEmpty()) return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "to is a version number"));
       return withAccess(caller, docId, Role.VIEWER, s -> {
-        long to = toParam.flatMap(HistoryRoutes::number).orElse(s.version());
-        if (to > s.version() || from.get() > to) {
-          return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "from and to are versions, from <= to <= " + s.version()));
+        long to = toGiven.orElse(s.version());
+        if (to > s.version()) {
+          return complete(Problems.of(ErrorCode.NOT_FOUND, "version " + to + " does not exist: the document is at " + s.version()));
+        }
+        if (from.get() > to) return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "from is at most to"));
+        if (to - from.get() > MAX_CHANGES_SPAN) {
+          return complete(Problems.of(ErrorCode.INVALID_MESSAGE, "from and to are at most " + MAX_CHANGES_SPAN + " versions apart"));
         }
         return onSuccess(history.change(docId, from.get(), to), change -> {
           ObjectNode out = JSON.createObjectNode().put("from", from.get()).put("to", to);

@@ -191,12 +191,64 @@ class HistoryIT {
   }
 
   @Test
+  void aDocumentWithoutCheckpointsIsCaughtUpIntervalByIntervalFromOneTaggedOp() throws Exception {
+    // as for a document from before checkpoints: none of its checkpoints or blocks are there
+    var session = cassandra.session();
+    session.execute("DELETE FROM " + cassandra.keyspace() + ".doc_checkpoints WHERE doc_id = ?", doc);
+    session.execute("DELETE FROM " + cassandra.keyspace() + ".doc_op_blocks WHERE doc_id = ?", doc);
+    var journal = org.apache.pekko.persistence.query.PersistenceQuery.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(node.system()))
+        .getReadJournalFor(org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal.class,
+            org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal.Identifier());
+    var checkpoints = new Checkpoints(session, cassandra.keyspace());
+    var history = new io.tandem.projections.history.DocHistory(journal, node.system(), checkpoints);
+    long last = ops.size() / EVERY * EVERY;
+    io.tandem.projections.history.CheckpointProjection.checkpoint(history, doc, last, EVERY).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    var want = new ArrayList<Long>();
+    for (long v = last; v >= EVERY; v -= EVERY) want.add(v);
+    assertEquals(want, checkpoints.versions(doc).toCompletableFuture().get(10, TimeUnit.SECONDS));
+    var blocks = checkpoints.blocksFrom(doc, 1, 1000).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(want.size(), blocks.size(), "a block of " + EVERY + " ops each, not one of all");
+    for (var b : blocks) assertEquals(EVERY, b.toVersion() - b.fromVersion());
+    for (long v : List.of((long) EVERY, last / 2 / EVERY * EVERY, last)) {
+      assertEquals(replay(v), checkpoints.latest(doc, v).toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow().content());
+    }
+    assertEquals(replay(last - 7), at(vic, last - 7));
+  }
+
+  @Test
+  void aNameBeyondTheFiveHundredthIsRefusedAndARevertBiggerThanAnOpIsToo() throws Exception {
+    String names = api.create(alice, "Names");
+    for (int i = 0; i < 500; i++) ok(api.send("POST", "/v1/docs/" + names + "/versions", alice, "{\"name\":\"n" + i + "\"}"), 201);
+    problem(api.send("POST", "/v1/docs/" + names + "/versions", alice, "{\"name\":\"one more\"}"), 413, "too_large");
+    assertEquals(500, ok(api.send("GET", "/v1/docs/" + names + "/versions", alice, null), 200).get("items").size());
+
+    // 1.2 MB typed in two ops, then deleted in one: bringing it back would be one op over 1 MiB
+    String big = api.create(alice, "Big");
+    try (var a = TandemClient.connect(http, TestNode.base(node), alice.token(), big).toCompletableFuture().get(30, TimeUnit.SECONDS)) {
+      a.insert(0, "x".repeat(600_000));
+      a.awaitSettled(Duration.ofSeconds(30));
+      a.insert(0, "y".repeat(600_000));
+      a.awaitSettled(Duration.ofSeconds(30));
+      a.submit(Delta.builder().delete(1_200_000).build());
+      a.awaitSettled(Duration.ofSeconds(30));
+    }
+    problem(api.send("POST", "/v1/docs/" + big + "/revert", alice, "{\"version\":2}"), 413, "too_large");
+    assertEquals(3, version(big), "nothing was applied");
+  }
+
+  private static long version(String id) throws Exception {
+    return ok(api.send("GET", "/v1/docs/" + id, alice, null), 200).get("version").asLong();
+  }
+
+  @Test
   void theChangeBetweenTwoVersionsTakesTheOneToTheOther() throws Exception {
     JsonNode change = ok(api.send("GET", "/v1/docs/" + doc + "/changes?from=100&to=777", vic, null), 200);
     Rope r = Rope.of(DeltaJson.parse(replay(100))).apply(DeltaJson.parse(change.get("ops").toString()));
     assertEquals(replay(777), DeltaJson.write(r.toDelta()));
     problem(api.send("GET", "/v1/docs/" + doc + "/changes?from=9&to=3", vic, null), 400, "invalid_message");
     problem(api.send("GET", "/v1/docs/" + doc + "/changes", vic, null), 400, "invalid_message");
+    problem(api.send("GET", "/v1/docs/" + doc + "/changes?from=1&to=abc", vic, null), 400, "invalid_message");
+    problem(api.send("GET", "/v1/docs/" + doc + "/changes?from=1&to=" + (version() + 1), vic, null), 404, "not_found");
   }
 
   @Test

@@ -65,6 +65,8 @@ public final class DocumentEntity
   public static final int CHECKPOINT_TAGS = 4;
   public static final int DEFAULT_CHECKPOINT_EVERY = 500;
   public static final int MAX_VERSION_NAME = 100;
+  /** Named versions a document keeps (each reply lists them all: a bounded message). */
+  public static final int MAX_NAMED_VERSIONS = 500;
 
   /**
    * How a document edits: the ops kept in memory to transform late ops against, how far behind
@@ -111,7 +113,7 @@ public final class DocumentEntity
   public record Share(Caller caller, Principal principal, Role role, ActorRef<Reply> replyTo) implements Command {}
   public record Unshare(Caller caller, Principal principal, ActorRef<Reply> replyTo) implements Command {}
   public record TransferOwnership(Caller caller, String toUserId, ActorRef<Reply> replyTo) implements Command {}
-  /** Names the current version (editor and up): answered with the {@link NamedVersions}. */
+  /** Names the current version (editor and up): answered with {@link NamedVersions} holding the new one. */
   public record NameVersion(Caller caller, String name, ActorRef<Reply> replyTo) implements Command {}
   /** The named versions (viewer and up). */
   public record ListNamedVersions(Caller caller, ActorRef<Reply> replyTo) implements Command {}
@@ -454,10 +456,14 @@ public final class DocumentEntity
     if (name.isEmpty() || name.length() > MAX_VERSION_NAME) {
       return reject(c.replyTo(), ErrorCode.INVALID_MESSAGE, "a version's name is 1 to " + MAX_VERSION_NAME + " characters");
     }
+    if (d.named().size() >= MAX_NAMED_VERSIONS) {
+      return reject(c.replyTo(), ErrorCode.TOO_LARGE, "a document keeps at most " + MAX_NAMED_VERSIONS + " named versions");
+    }
     long version = d.content().version();
-    return Effect().persist(new VersionNamed(new NamedVersion(version, name, c.caller().userId(), clock.instant())))
+    var named = new NamedVersion(version, name, c.caller().userId(), clock.instant());
+    return Effect().persist(new VersionNamed(named))
         .thenRun(st -> topic.tell(Topic.publish(new VersionNamedBroadcast(version, name, c.caller().userId()))))
-        .thenReply(c.replyTo(), st -> new NamedVersions(d.roleOf(c.caller()).orElseThrow(), version, ((Doc) st).named()));
+        .thenReply(c.replyTo(), st -> new NamedVersions(d.roleOf(c.caller()).orElseThrow(), version, List.of(named)));
   }
 
   private ReplyEffect<Event, State> restore(Doc d, Restore c) {

@@ -15,6 +15,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.projection.HandlerRecoveryStrategy;
 import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
@@ -41,9 +42,13 @@ public final class CheckpointProjection {
 
   private CheckpointProjection() {}
 
-  public static void init(ActorSystem<?> system, DocHistory history) {
+  /**
+   * Starts the instances on this node's share of the cluster; {@code every} is the entity's
+   * checkpoint interval, which a catch-up walks in.
+   */
+  public static void init(ActorSystem<?> system, DocHistory history, int every) {
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, NAME, DocumentEntity.CHECKPOINT_TAGS,
-        i -> ProjectionBehavior.create(projection(system, history, "checkpoints-" + i)),
+        i -> ProjectionBehavior.create(projection(system, history, "checkpoints-" + i, every)),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
@@ -61,42 +66,62 @@ public final class CheckpointProjection {
   }
 
   private static org.apache.pekko.projection.Projection<EventEnvelope<DocumentEntity.Event>> projection(
-      ActorSystem<?> system, DocHistory history, String tag) {
+      ActorSystem<?> system, DocHistory history, String tag, int every) {
     SourceProvider<Offset, EventEnvelope<DocumentEntity.Event>> source =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
+    // A step that fails (Cassandra away, the journal not readable yet) is tried again; one that
+    // keeps failing is skipped: the next checkpoint of the document catches up over it.
     return CassandraProjection.atLeastOnce(ProjectionId.of(NAME, tag), source, () -> new Handler<>() {
       @Override
       public CompletionStage<Done> process(EventEnvelope<DocumentEntity.Event> envelope) {
         if (!(envelope.event() instanceof OpApplied op)) return CompletableFuture.completedFuture(Done.getInstance());
-        return checkpoint(history, PersistenceId.extractEntityId(envelope.persistenceId()), op.version())
+        return checkpoint(history, PersistenceId.extractEntityId(envelope.persistenceId()), op.version(), every)
             .thenApply(d -> {
               lastLag.set(Math.max(0, System.currentTimeMillis() - envelope.timestamp()));
               handled.incrementAndGet();
               return d;
             });
       }
-    });
+    }).withRecoveryStrategy(HandlerRecoveryStrategy.retryAndSkip(5, java.time.Duration.ofSeconds(2)));
   }
 
-  /** The projection's step, public to tests: the checkpoint at {@code version}, unless it is there. */
-  public static CompletionStage<Done> checkpoint(DocHistory history, String docId, long version) {
+  /** A block of ops bigger than this (JSON) is not written: its versions are read from the journal. */
+  static final int MAX_BLOCK_CHARS = 8 * 1024 * 1024;
+
+  /**
+   * The projection's step, public to tests: the checkpoint at {@code version}, unless it is there.
+   * From the newest checkpoint below, it walks the journal {@code every} versions at a time,
+   * writing a checkpoint and a block at each multiple of {@code every} on the way: a document
+   * whose earlier checkpoints are missing (written before there were checkpoints, or skipped) is
+   * caught up without holding its whole history in memory or in one row.
+   */
+  public static CompletionStage<Done> checkpoint(DocHistory history, String docId, long version, int every) {
     Checkpoints cps = history.checkpoints();
     return cps.latest(docId, version).<Void>thenCompose(at -> {
       if (at.isPresent() && at.get().version() == version) return CompletableFuture.completedFuture(null);
       long from = at.map(Checkpoints.Checkpoint::version).orElse(0L);
       Rope start = at.map(c -> Rope.of(DocHistory.parse(c.content()))).orElse(Rope.EMPTY);
-      return history.fromJournal(docId, from, version, Integer.MAX_VALUE).thenCompose(ops -> {
-        if (ops.isEmpty() || ops.get(ops.size() - 1).version() != version) {
-          throw new IllegalStateException("the journal of " + docId + " does not reach version " + version + " yet");
-        }
-        Rope r = start;
-        for (OpApplied op : ops) r = r.apply(DocHistory.parse(op.ops()));
-        String content = DeltaJson.write(r.toDelta());
-        // the sessions and the block first: a crash before the checkpoint makes the next attempt write all again
-        return cps.write(docId, DocHistory.sessions(ops))
-            .thenCompose(v -> cps.writeBlock(docId, new Checkpoints.Block(from, version, DocHistory.writeBlock(ops))))
-            .thenCompose(v -> cps.write(docId, version, content));
-      });
+      return walk(history, docId, from, start, version, Math.max(1, every));
     }).thenApply(v -> Done.getInstance());
+  }
+
+  private static CompletionStage<Void> walk(DocHistory history, String docId, long from, Rope start, long version, int every) {
+    Checkpoints cps = history.checkpoints();
+    long to = Math.min(version, (from / every + 1) * every);
+    return history.fromJournal(docId, from, to, Integer.MAX_VALUE).thenCompose(ops -> {
+      if (ops.isEmpty() || ops.get(ops.size() - 1).version() != to) {
+        throw new IllegalStateException("the journal of " + docId + " does not reach version " + to + " yet");
+      }
+      Rope r = start;
+      for (OpApplied op : ops) r = r.apply(DocHistory.parse(op.ops()));
+      Rope end = r;
+      String block = DocHistory.writeBlock(ops);
+      // the sessions and the block first: a crash before the checkpoint makes the next attempt write all again
+      CompletionStage<Void> done = cps.write(docId, DocHistory.sessions(ops))
+          .thenCompose(v -> block.length() <= MAX_BLOCK_CHARS
+              ? cps.writeBlock(docId, new Checkpoints.Block(from, to, block)) : CompletableFuture.<Void>completedFuture(null))
+          .thenCompose(v -> cps.write(docId, to, DeltaJson.write(end.toDelta())));
+      return to >= version ? done : done.thenCompose(v -> walk(history, docId, to, end, version, every));
+    });
   }
 }

@@ -70,12 +70,41 @@ public final class Checkpoints {
   public CompletionStage<Optional<Checkpoint>> latest(String docId, long version) {
     return session.executeAsync(latest.bind(docId, version)).thenApply(rs -> {
       Row r = rs.one();
-      return r == null ? Optional.empty() : Optional.of(new Checkpoint(r.getLong(0), r.getString(1)));
+      return r == null ? Optional.empty() : Optional.of(new Checkpoint(r.getLong(0), decode(r.getString(1))));
     });
   }
 
+  /** A checkpoint's content compressed beyond this is not written: the one before serves. */
+  static final int MAX_STORED_CHARS = 8 * 1024 * 1024;
+
+  /** Writes the content (canonical delta JSON) at {@code version}, gzipped. */
   public CompletionStage<Void> write(String docId, long version, String content) {
-    return session.executeAsync(write.bind(docId, version, content, Instant.now())).thenApply(rs -> null);
+    String stored = encode(content);
+    if (stored.length() > MAX_STORED_CHARS) return CompletableFuture.completedFuture(null);
+    return session.executeAsync(write.bind(docId, version, stored, Instant.now())).thenApply(rs -> null);
+  }
+
+  private static final String GZIP = "gz:";
+
+  /** The content as stored: {@code gz:} and the gzipped JSON in base64 (a text is 3 to 5 times smaller). */
+  static String encode(String json) {
+    var out = new java.io.ByteArrayOutputStream(json.length() / 4 + 64);
+    try (var gz = new java.util.zip.GZIPOutputStream(out)) {
+      gz.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return GZIP + java.util.Base64.getEncoder().encodeToString(out.toByteArray());
+  }
+
+  static String decode(String stored) {
+    if (!stored.startsWith(GZIP)) return stored; // written plain, before compression
+    byte[] zipped = java.util.Base64.getDecoder().decode(stored.substring(GZIP.length()));
+    try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped))) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Every checkpoint's version, newest first (tests and tools). */

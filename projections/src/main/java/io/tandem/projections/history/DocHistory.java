@@ -57,7 +57,9 @@ public final class DocHistory {
    */
   public CompletionStage<List<OpApplied>> ops(String docId, long after, long upTo, int limit) {
     if (after >= upTo || limit <= 0) return CompletableFuture.completedFuture(List.of());
-    return checkpoints.blocksFrom(docId, after + 1, BLOCKS_PER_READ).thenCompose(blocks -> {
+    // a block is N ops (500 by default): a short page reads one, a long range up to eight at a time
+    int reading = (int) Math.max(1, Math.min(BLOCKS_PER_READ, Math.min(limit, upTo - after) / 500 + 1));
+    return checkpoints.blocksFrom(docId, after + 1, reading).thenCompose(blocks -> {
       var out = new ArrayList<OpApplied>();
       long next = after; // the ops up to here are in out
       boolean gap = false;
@@ -73,7 +75,7 @@ public final class DocHistory {
         }
         if (out.size() >= limit || next >= upTo) return CompletableFuture.completedFuture(List.copyOf(out));
       }
-      if (!gap && blocks.size() == BLOCKS_PER_READ && next > after) {
+      if (!gap && blocks.size() == reading && next > after) {
         long from = next; // more blocks than one read brings: the next read goes on from there
         return ops(docId, from, upTo, limit - out.size()).thenApply(rest -> concat(out, rest));
       }
