@@ -39,8 +39,9 @@ export async function signedIn(browser, user, viewport = { width: 1100, height: 
   return { context, page };
 }
 
-export async function openDoc(page, docId) {
-  await page.goto(`${base}/d/${docId}`);
+/** Opens the document's page (through `at`, a proxy, if given) and waits until it is online. */
+export async function openDoc(page, docId, at = base) {
+  await page.goto(`${at}/d/${docId}`);
   await page.waitForSelector('.status[data-status=online]');
 }
 

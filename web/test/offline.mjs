@@ -3,7 +3,7 @@
 // Then ann types offline and closes the page; reopened online, her edits arrive.
 // Usage: node test/offline.mjs http://127.0.0.1:PORT [keystrokes] [seed]
 import assert from 'node:assert/strict';
-import { launch, signedIn, converged, random, twoEditors, typeAtRandom } from './lib.mjs';
+import { launch, openDoc, signedIn, converged, random, twoEditors, typeAtRandom } from './lib.mjs';
 import { proxy } from './proxy.mjs';
 
 const keystrokes = Number(process.argv[3] || 60);
@@ -14,18 +14,13 @@ const { ann, ben, doc } = await twoEditors('Offline');
 const net = await proxy(process.argv[2]);
 const browser = await launch();
 
-async function open(page, base) {
-  await page.goto(`${base}/d/${doc.id}`);
-  await page.waitForSelector('.status[data-status=online]');
-}
-
 const count = (text, re) => (text.match(re) || []).length;
 
 try {
   const a = await signedIn(browser, ann);
   const b = await signedIn(browser, ben);
-  await open(a.page, net.url);
-  await open(b.page, process.argv[2]);
+  await openDoc(a.page, doc.id, net.url);
+  await openDoc(b.page, doc.id, process.argv[2]);
   const rndA = random(seed);
   const rndB = random(seed + 1);
   await Promise.all([typeAtRandom(a.page, rndA, 'abcde', 10), typeAtRandom(b.page, rndB, 'KLMNO', 10)]);
@@ -51,7 +46,7 @@ try {
   await typeAtRandom(b.page, rndB, 'PQRST', 10);
   net.restore();
   const again = await a.context.newPage();
-  await open(again, net.url);
+  await openDoc(again, doc.id, net.url);
   s = await converged([again, b.page], doc.id, ann.token);
   assert.equal(count(s.text, /[f-j]/g), 20, 'the edits made before the page was closed arrived');
   assert.equal(count(s.text, /[P-T]/g), 10, 'and ben\'s made meanwhile are kept');

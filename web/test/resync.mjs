@@ -5,7 +5,7 @@
 // never left (resent, refused as too old, rebased and sent anew: nothing lost).
 // Usage: node test/resync.mjs http://127.0.0.1:PORT [keystrokes of ben, over 100] [seed]
 import assert from 'node:assert/strict';
-import { launch, signedIn, converged, random, twoEditors, typeAtRandom, serverText } from './lib.mjs';
+import { launch, openDoc, signedIn, converged, random, twoEditors, typeAtRandom, serverText } from './lib.mjs';
 import { proxy } from './proxy.mjs';
 
 const keystrokes = Number(process.argv[3] || 130);
@@ -17,16 +17,11 @@ const net = await proxy(process.argv[2]);
 const browser = await launch();
 const count = (text, re) => (text.match(re) || []).length;
 
-async function open(page, base) {
-  await page.goto(`${base}/d/${doc.id}`);
-  await page.waitForSelector('.status[data-status=online]');
-}
-
 try {
   const a = await signedIn(browser, ann);
   const b = await signedIn(browser, ben);
-  await open(a.page, net.url);
-  await open(b.page, process.argv[2]);
+  await openDoc(a.page, doc.id, net.url);
+  await openDoc(b.page, doc.id, process.argv[2]);
   const rndA = random(seed);
   const rndB = random(seed + 1);
   await Promise.all([typeAtRandom(a.page, rndA, 'abcde', 10), typeAtRandom(b.page, rndB, 'KLMNO', 10)]);

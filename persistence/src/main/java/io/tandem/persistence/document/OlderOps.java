@@ -8,7 +8,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * A document's ops older than the window it keeps in memory, read back from the journal: a late
@@ -30,13 +32,17 @@ public interface OlderOps {
    * {@code v}: the read starts at {@code after + 1} and stops at the first op past {@code upTo}.
    */
   static OlderOps fromJournal(CurrentEventsByPersistenceIdQuery journal, ActorSystem<?> system) {
-    return (docId, after, upTo) -> journal
+    return (docId, after, upTo) -> ops(journal, docId, after, upTo).runWith(Sink.seq(), system);
+  }
+
+  /** The document's ops with versions in ({@code after}, {@code upTo}] as the journal holds them, oldest first. */
+  static Source<OpApplied, NotUsed> ops(CurrentEventsByPersistenceIdQuery journal, String docId, long after, long upTo) {
+    return journal
         .currentEventsByPersistenceId(PersistenceId.of(DocumentEntity.TYPE_KEY.name(), docId).id(), after + 1, Long.MAX_VALUE)
         .map(EventEnvelope::event)
         .filter(OpApplied.class::isInstance)
         .map(OpApplied.class::cast)
         .dropWhile(e -> e.version() <= after)
-        .takeWhile(e -> e.version() <= upTo)
-        .runWith(Sink.seq(), system);
+        .takeWhile(e -> e.version() <= upTo);
   }
 }

@@ -5,8 +5,8 @@ import io.tandem.ot.Delta;
 import io.tandem.ot.InvalidOpException;
 import io.tandem.ot.Op;
 import io.tandem.ot.Rope;
-import io.tandem.persistence.document.DocumentEntity;
 import io.tandem.persistence.document.DocumentEntity.OpApplied;
+import io.tandem.persistence.document.OlderOps;
 import io.tandem.projections.history.Checkpoints.Session;
 import io.tandem.protocol.DeltaJson;
 import java.time.Duration;
@@ -18,9 +18,7 @@ import java.util.concurrent.CompletionStage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
@@ -133,15 +131,7 @@ public final class DocHistory {
   /** Up to {@code limit} ops with versions in ({@code after}, {@code upTo}], oldest first, from the journal alone. */
   public CompletionStage<List<OpApplied>> fromJournal(String docId, long after, long upTo, int limit) {
     if (after >= upTo || limit <= 0) return CompletableFuture.completedFuture(List.of());
-    return journal
-        .currentEventsByPersistenceId(PersistenceId.of(DocumentEntity.TYPE_KEY.name(), docId).id(), after + 1, Long.MAX_VALUE)
-        .map(EventEnvelope::event)
-        .filter(OpApplied.class::isInstance)
-        .map(OpApplied.class::cast)
-        .dropWhile(e -> e.version() <= after)
-        .takeWhile(e -> e.version() <= upTo)
-        .take(limit)
-        .runWith(Sink.seq(), system);
+    return OlderOps.ops(journal, docId, after, upTo).take(limit).runWith(Sink.seq(), system);
   }
 
   /** The content at {@code version}: the newest checkpoint at or below it, and the ops since. */
