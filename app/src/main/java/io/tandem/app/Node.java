@@ -11,6 +11,7 @@ import io.tandem.app.auth.ExternalIssuers;
 import io.tandem.app.auth.Tokens;
 import io.tandem.app.docs.DocumentRoutes;
 import io.tandem.app.docs.TrashPurger;
+import io.tandem.app.metrics.Metrics;
 import io.tandem.app.groups.GroupRoutes;
 import io.tandem.app.groups.Groups;
 import io.tandem.app.http.Origins;
@@ -41,6 +42,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -91,10 +93,11 @@ public final class Node implements AutoCloseable {
       }
       session = session(t.getConfig("cassandra"), contactPoints);
       if (t.getBoolean("cassandra.apply-schema")) applySchema(session, t);
+      var metrics = Metrics.start(config);
       system = ActorSystem.create(Behaviors.empty(), "tandem", persistenceConfig(t, contactPoints).withFallback(config));
       ServerBinding binding = Http.get(system)
           .newServerAt(t.getString("http.interface"), t.getInt("http.port"))
-          .bind(wire(t, session, system).routes())
+          .bind(wire(t, session, system, metrics::scrapeData).routes())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       return new Node(cassandra, session, system, binding);
     } catch (Exception | Error e) {
@@ -112,7 +115,7 @@ public final class Node implements AutoCloseable {
   }
 
   /** Starts the entities and projections of this node and builds the routes that reach them. */
-  private static Routes wire(Config t, CqlSession session, ActorSystem<Void> system) throws Exception {
+  private static Routes wire(Config t, CqlSession session, ActorSystem<Void> system, Supplier<String> metrics) throws Exception {
     String keyspace = t.getString("cassandra.keyspace");
     var clock = Clock.systemUTC();
     var sharding = ClusterSharding.get(system);
@@ -153,7 +156,7 @@ public final class Node implements AutoCloseable {
         (int) w.getBytes("max-message").longValue(), w.getInt("outgoing-buffer"), w.getDuration("ack-timeout"),
         w.getLong("ops-per-second"), w.getLong("ops-burst")));
     return new Routes(session, system, auth, ws, docs, new GroupRoutes(groups, accounts, auth, maxBody),
-        new Origins(t.getStringList("http.allowed-origins")));
+        new Origins(t.getStringList("http.allowed-origins")), metrics);
   }
 
   /** The journal's driver points where Tandem's session does, and writes to Tandem's keyspace. */

@@ -21,7 +21,9 @@ public final class TestNode {
             Map.entry("tandem.rate-limits.sign-in.tokens", 1000),
             Map.entry("tandem.rate-limits.sign-in.burst", 1000),
             Map.entry("tandem.rate-limits.rest.tokens", 10000),
-            Map.entry("tandem.rate-limits.rest.burst", 10000)))
+            Map.entry("tandem.rate-limits.rest.burst", 10000),
+            // Kamon is one per JVM, started by the first node: its metrics are up to date within a second
+            Map.entry("kamon.metric.tick-interval", "1 second")))
         .withFallback(ConfigFactory.parseMap(Map.of(
             "tandem.http.port", ports[0],
             "tandem.cassandra.embedded.enabled", false,

@@ -159,7 +159,8 @@ public final class HistoryBench {
 
   private static long checkpointsHandled(URI base) throws Exception {
     String body = http.send(HttpRequest.newBuilder(base.resolve("/v1/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-    for (String line : body.split("\n")) if (line.startsWith("tandem_checkpoints_handled_total ")) return Long.parseLong(line.substring(33).trim());
+    String series = "tandem_projection_events_total{projection=\"checkpoints\"} ";
+    for (String line : body.split("\n")) if (line.startsWith(series)) return (long) Double.parseDouble(line.substring(series.length()).trim());
     return 0;
   }
 

@@ -7,10 +7,15 @@ import io.tandem.app.groups.GroupRoutes;
 import io.tandem.app.ws.WebSocketRoutes;
 import io.tandem.protocol.ErrorCode;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaType;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
@@ -32,9 +37,11 @@ public final class Routes extends AllDirectives {
   private final GroupRoutes groups;
   private final Origins origins;
   private final WebRoutes web = WebRoutes.fromClasspath();
+  private final Supplier<String> metrics;
 
   public Routes(CqlSession session, ActorSystem<?> system, AuthRoutes auth, WebSocketRoutes ws, DocumentRoutes docs,
-      GroupRoutes groups, Origins origins) {
+      GroupRoutes groups, Origins origins, Supplier<String> metrics) {
+    this.metrics = metrics;
     this.ws = ws;
     this.session = session;
     this.system = system;
@@ -45,7 +52,7 @@ public final class Routes extends AllDirectives {
   }
 
   public Route routes() {
-    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> origins.check(() ->
+    return timed(() -> handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> origins.check(() ->
         concat(
             pathPrefix("v1", () -> concat(
                 path("health", () -> get(this::health)),
@@ -54,24 +61,36 @@ public final class Routes extends AllDirectives {
                 ws.routes(),
                 docs.routes(),
                 groups.routes())),
-            web.routes()))));
+            web.routes())))));
+  }
+
+  private static final kamon.metric.Metric.Timer REQUESTS =
+      kamon.Kamon.timer("tandem.http.requests", "HTTP requests, from received to response ready, by method and status");
+
+  /** Times every request to its response (a WebSocket's: to its upgrade), by method and status. */
+  private Route timed(Supplier<Route> inner) {
+    return extractRequest(request -> {
+      long start = System.nanoTime();
+      return mapResponse(response -> {
+        REQUESTS.withTags(kamon.tag.TagSet.builder().add("method", request.method().value())
+                .add("status", String.valueOf(response.status().intValue())).build())
+            .record(System.nanoTime() - start);
+        return response;
+      }, inner);
+    });
   }
 
   /**
-   * {@code GET /v1/metrics}: this node's gauges in Prometheus' text format. For now the history's
-   * checkpoint projection: its lag (journaled to checkpoint written, last op handled) and count.
+   * {@code GET /v1/metrics}: this JVM's metrics in Prometheus' text format, as Kamon's reporter
+   * last prepared them (every {@code kamon.metric.tick-interval}). docs/api.md lists them.
    */
   private Route metrics() {
-    long lag = io.tandem.projections.history.CheckpointProjection.lagMillis();
-    String body = "# HELP tandem_checkpoint_lag_seconds From an op journaled to its history checkpoint written (the last one handled on this node).\n"
-        + "# TYPE tandem_checkpoint_lag_seconds gauge\n"
-        + "tandem_checkpoint_lag_seconds " + (lag < 0 ? "NaN" : String.valueOf(lag / 1000.0)) + "\n"
-        + "# HELP tandem_checkpoints_handled_total History checkpoints this node's projection wrote or found written.\n"
-        + "# TYPE tandem_checkpoints_handled_total counter\n"
-        + "tandem_checkpoints_handled_total " + io.tandem.projections.history.CheckpointProjection.handled() + "\n";
-    return complete(HttpResponse.create().withEntity(org.apache.pekko.http.javadsl.model.ContentTypes.create(
-        org.apache.pekko.http.javadsl.model.MediaTypes.TEXT_PLAIN, org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8), body));
+    return complete(HttpResponse.create().withEntity(ContentTypes.create(PROMETHEUS_TEXT, HttpCharsets.UTF_8), metrics.get()));
   }
+
+  /** Prometheus' text exposition format, version 0.0.4. */
+  private static final MediaType.WithOpenCharset PROMETHEUS_TEXT =
+      MediaTypes.customWithOpenCharset("text", "plain", java.util.Map.of("version", "0.0.4"), false);
 
   /** Ready when this node is an Up cluster member and Cassandra answers a query. */
   private Route health() {

@@ -83,6 +83,8 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
   /** Ops refused for the rate since the last one taken: past {@link #MAX_REFUSED_IN_A_ROW} the connection is closed. */
   private int refusedInARow;
   static final int MAX_REFUSED_IN_A_ROW = 100;
+  private static final kamon.metric.Metric.Counter ERRORS =
+      kamon.Kamon.counter("tandem.ws.errors", "Errors sent to WebSocket clients, by protocol error code");
 
   private Connection(ActorContext<Msg> ctx, TimerScheduler<Msg> timers, ActorRef<String> out,
       EntityRef<DocumentEntity.Command> entity, ActorRef<Topic.Command<Broadcast>> topic, Caller caller, String name,
@@ -164,7 +166,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
     return newReceiveBuilder()
         .onMessage(FromClient.class, m -> fromClient(m.text()))
         .onMessage(Refuse.class, m -> {
-          out.tell(ServerMessage.error(m.code(), m.message(), null));
+          out.tell(error(m.code(), m.message(), null));
           return this;
         })
         .onMessage(Fail.class, m -> fail(m.code(), m.message(), null))
@@ -192,7 +194,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
     try {
       m = ClientMessage.parse(text);
     } catch (ClientMessage.Invalid e) {
-      out.tell(ServerMessage.error(e.code(), e.getMessage(), e.seq()));
+      out.tell(error(e.code(), e.getMessage(), e.seq()));
       return this;
     }
     if (m instanceof ClientMessage.Ping) {
@@ -205,7 +207,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
           return fail(ErrorCode.RATE_LIMITED, "still over the ops allowed per second after " + MAX_REFUSED_IN_A_ROW
               + " refusals; reconnect later", op.seq());
         }
-        out.tell(ServerMessage.error(ErrorCode.RATE_LIMITED,
+        out.tell(error(ErrorCode.RATE_LIMITED,
             "over the ops allowed per second; send it again in " + v.retryAfter().toMillis() + " ms", op.seq()));
         return this;
       }
@@ -231,7 +233,7 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
       }
     } else if (reply instanceof DocumentEntity.OpRefused r) {
       settle(r.seq());
-      out.tell(ServerMessage.error(r.code(), r.message(), r.seq()));
+      out.tell(error(r.code(), r.message(), r.seq()));
       // internal: the write failed; the client reconnects and sends it again (PROTOCOL.md: close 1011)
       if (r.code() == ErrorCode.NOT_FOUND || r.code() == ErrorCode.INTERNAL) return close();
     } else if (reply instanceof DocumentEntity.OpsPage page) {
@@ -330,13 +332,19 @@ public final class Connection extends AbstractBehavior<Connection.Msg> {
     out.tell(op.wire());
   }
 
+  /** An {@code error} message to send, counted by its code. */
+  private static String error(ErrorCode code, String message, Long seq) {
+    ERRORS.withTag("code", code.wire()).increment();
+    return ServerMessage.error(code, message, seq);
+  }
+
   private void settle(long seq) {
     if (inFlight.remove(seq)) timers.cancel("ack-" + seq);
   }
 
   /** Tells the client why and closes the connection. */
   private Behavior<Msg> fail(ErrorCode code, String message, Long seq) {
-    out.tell(ServerMessage.error(code, message, seq));
+    out.tell(error(code, message, seq));
     return close();
   }
 

@@ -119,8 +119,15 @@ public final class WebSocketRoutes extends AllDirectives {
           return NotUsed.getInstance();
         })
         .map(m -> TextMessage.create((String) m));
-    return Flow.fromSinkAndSourceCoupled(in, messages);
+    return Flow.fromSinkAndSourceCoupled(in, messages).watchTermination((mat, done) -> {
+      CONNECTIONS.increment();
+      done.whenComplete((d, e) -> CONNECTIONS.decrement());
+      return mat;
+    });
   }
+
+  private static final kamon.metric.Gauge CONNECTIONS =
+      kamon.Kamon.gauge("tandem.ws.connections", "Open WebSocket connections to documents on this node").withoutTags();
 
   /**
    * The text of a message, read up to the size limit: a longer one, or a binary one, is drained

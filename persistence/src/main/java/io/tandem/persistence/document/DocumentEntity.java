@@ -5,6 +5,7 @@ import io.tandem.ot.OpValidator;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.tandem.persistence.CborSerializable;
+import kamon.Kamon;
 import io.tandem.persistence.DeltaCodec;
 import io.tandem.persistence.access.Acl;
 import io.tandem.persistence.access.Principal;
@@ -240,6 +241,18 @@ public final class DocumentEntity
   /** Journal reads after a read whose ops no longer reached the window (it moved on meanwhile). */
   private static final int MAX_READS = 3;
 
+  // Metrics (Kamon; the node reports them at GET /v1/metrics).
+  private static final kamon.metric.Counter OPS_APPLIED =
+      Kamon.counter("tandem.ops.applied", "Ops journaled and acknowledged").withoutTags();
+  private static final kamon.metric.Metric.Counter OPS_REFUSED =
+      Kamon.counter("tandem.ops.refused", "Ops refused, by protocol error code");
+  private static final kamon.metric.Timer JOURNAL_WRITE = Kamon.timer("tandem.journal.write",
+      "From a batch of ops placed to its journal write acknowledged by Cassandra; the ops are acked then").withoutTags();
+  private static final kamon.metric.Histogram JOURNAL_BATCH =
+      Kamon.histogram("tandem.journal.batch", "Ops journaled in one write (group commit)").withoutTags();
+  private static final kamon.metric.Gauge DOCUMENTS_OPEN =
+      Kamon.gauge("tandem.documents.open", "Document entities running on this node").withoutTags();
+
   private DocumentEntity(String docId, Clock clock, ActorContext<Command> context, Settings settings,
       ActorRef<Topic.Command<Broadcast>> topic, OlderOps olderOps) {
     super(PersistenceId.of(TYPE_KEY.name(), docId),
@@ -253,6 +266,7 @@ public final class DocumentEntity
     this.topic = topic;
     this.olderOps = olderOps;
     this.journalOps = olderOps == OlderOps.NONE ? 0 : settings.journalOps();
+    DOCUMENTS_OPEN.increment(); // a restart after a failed write keeps this object: no second count
   }
 
   /** A document without connections to tell (tests of the metadata). */
@@ -287,7 +301,10 @@ public final class DocumentEntity
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(PreRestart.instance(), state -> refuseUnwritten())
-        .onSignal(PostStop.instance(), state -> refuseUnwritten())
+        .onSignal(PostStop.instance(), state -> {
+          refuseUnwritten();
+          DOCUMENTS_OPEN.decrement();
+        })
         .build();
   }
 
@@ -600,7 +617,12 @@ public final class DocumentEntity
     }
     List<OpMessage> published = stage.added().stream().map(DocumentEntity::message).toList();
     writing.addAll(answered); // refused ones were answered already
+    var write = JOURNAL_WRITE.start();
+    int written = events.size();
     return Effect().persist(events).thenRun(state -> {
+      write.stop();
+      JOURNAL_BATCH.record(written);
+      OPS_APPLIED.increment(written);
       writing.clear();
       acks.forEach(Runnable::run);
       topic.tell(Topic.publish(new OpsBroadcast(published)));
@@ -646,6 +668,7 @@ public final class DocumentEntity
   }
 
   private static OpRefused refused(Submit s, ErrorCode code, String message) {
+    OPS_REFUSED.withTag("code", code.wire()).increment();
     return new OpRefused(s.clientId(), s.seq(), code, message);
   }
 

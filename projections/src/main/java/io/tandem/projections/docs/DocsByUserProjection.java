@@ -1,6 +1,7 @@
 package io.tandem.projections.docs;
 
 import io.tandem.persistence.document.DocumentEntity;
+import io.tandem.projections.ProjectionMetrics;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +50,7 @@ public final class DocsByUserProjection {
 
   /** Applies one event to the document's last known state and writes the result. */
   static final class Fold extends Handler<EventEnvelope<DocumentEntity.Event>> {
+    private static final ProjectionMetrics METRICS = new ProjectionMetrics(NAME);
     private final DocsIndex index;
 
     Fold(DocsIndex index) {
@@ -58,7 +60,10 @@ public final class DocsByUserProjection {
     @Override
     public CompletionStage<Done> process(EventEnvelope<DocumentEntity.Event> envelope) {
       String docId = PersistenceId.extractEntityId(envelope.persistenceId());
-      return apply(index, docId, envelope.event(), envelope.sequenceNr());
+      return apply(index, docId, envelope.event(), envelope.sequenceNr()).thenApply(d -> {
+        METRICS.handled(envelope.timestamp());
+        return d;
+      });
     }
   }
 

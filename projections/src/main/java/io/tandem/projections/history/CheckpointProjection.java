@@ -3,11 +3,11 @@ package io.tandem.projections.history;
 import io.tandem.ot.Rope;
 import io.tandem.persistence.document.DocumentEntity;
 import io.tandem.persistence.document.DocumentEntity.OpApplied;
+import io.tandem.projections.ProjectionMetrics;
 import io.tandem.protocol.DeltaJson;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -36,9 +36,7 @@ public final class CheckpointProjection {
 
   public static final String NAME = "checkpoints";
 
-  /** How long after it was journaled the last checkpoint op this node handled was written, in ms (-1: none yet). */
-  private static final AtomicLong lastLag = new AtomicLong(-1);
-  private static final AtomicLong handled = new AtomicLong();
+  private static final ProjectionMetrics METRICS = new ProjectionMetrics(NAME);
 
   private CheckpointProjection() {}
 
@@ -50,19 +48,6 @@ public final class CheckpointProjection {
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, NAME, DocumentEntity.CHECKPOINT_TAGS,
         i -> ProjectionBehavior.create(projection(system, history, "checkpoints-" + i, every)),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
-  }
-
-  /**
-   * The projection's lag on this node: from an op's journaling to its checkpoint written, for the
-   * last one handled, in ms (-1 before the first). A metric (GET /metrics).
-   */
-  public static long lagMillis() {
-    return lastLag.get();
-  }
-
-  /** Checkpoints this node's instances wrote or found written since it started. */
-  public static long handled() {
-    return handled.get();
   }
 
   private static org.apache.pekko.projection.Projection<EventEnvelope<DocumentEntity.Event>> projection(
@@ -77,8 +62,7 @@ public final class CheckpointProjection {
         if (!(envelope.event() instanceof OpApplied op)) return CompletableFuture.completedFuture(Done.getInstance());
         return checkpoint(history, PersistenceId.extractEntityId(envelope.persistenceId()), op.version(), every)
             .thenApply(d -> {
-              lastLag.set(Math.max(0, System.currentTimeMillis() - envelope.timestamp()));
-              handled.incrementAndGet();
+              METRICS.handled(envelope.timestamp());
               return d;
             });
       }
