@@ -204,6 +204,7 @@ class HistoryIT {
     var session = cassandra.session();
     session.execute("DELETE FROM " + cassandra.keyspace() + ".doc_checkpoints WHERE doc_id = ?", doc);
     session.execute("DELETE FROM " + cassandra.keyspace() + ".doc_op_blocks WHERE doc_id = ?", doc);
+    session.execute("DELETE FROM " + cassandra.keyspace() + ".doc_block_changes WHERE doc_id = ?", doc);
     var journal = org.apache.pekko.persistence.query.PersistenceQuery.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(node.system()))
         .getReadJournalFor(org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal.class,
             org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal.Identifier());
@@ -244,15 +245,44 @@ class HistoryIT {
     assertEquals(3, version(big), "nothing was applied");
   }
 
+  /** GET changes from..to, applied to the replay at from, is the replay at to. */
+  private static void assertChangeTakes(long from, long to) throws Exception {
+    JsonNode change = ok(api.send("GET", "/v1/docs/" + doc + "/changes?from=" + from + "&to=" + to, vic, null), 200);
+    Rope r = Rope.of(DeltaJson.parse(replay(from))).apply(DeltaJson.parse(change.get("ops").toString()));
+    assertEquals(replay(to), DeltaJson.write(r.toDelta()), "changes from " + from + " to " + to);
+  }
+
+  private static Checkpoints checkpointsOf() {
+    return new Checkpoints(cassandra.session(), cassandra.keyspace());
+  }
+
   private static long version(String id) throws Exception {
     return ok(api.send("GET", "/v1/docs/" + id, alice, null), 200).get("version").asLong();
   }
 
   @Test
   void theChangeBetweenTwoVersionsTakesTheOneToTheOther() throws Exception {
-    JsonNode change = ok(api.send("GET", "/v1/docs/" + doc + "/changes?from=100&to=777", vic, null), 200);
-    Rope r = Rope.of(DeltaJson.parse(replay(100))).apply(DeltaJson.parse(change.get("ops").toString()));
-    assertEquals(replay(777), DeltaJson.write(r.toDelta()));
+    // spans inside a block, across blocks, on block ends, and past the newest block (the journal)
+    var rnd = new Random(11);
+    var spans = new ArrayList<long[]>(List.of(new long[] {100, 777}, new long[] {0, ops.size()}, new long[] {EVERY, 4L * EVERY},
+        new long[] {EVERY + 3, EVERY + 9}, new long[] {0, EVERY}, new long[] {ops.size() - 60, ops.size()}));
+    for (int i = 0; i < 12; i++) {
+      long a = rnd.nextInt(ops.size()), b = rnd.nextInt(ops.size());
+      spans.add(new long[] {Math.min(a, b), Math.max(a, b) + 1});
+    }
+    for (long[] span : spans) assertChangeTakes(span[0], span[1]);
+    // blocks whose change was not stored (written before doc_block_changes) are composed from
+    // their ops, and their change is stored on the way
+    var session = cassandra.session();
+    String changes = cassandra.keyspace() + ".doc_block_changes";
+    session.execute("DELETE FROM " + changes + " WHERE doc_id = ?", doc);
+    assertChangeTakes(0, ops.size());
+    long blocks = checkpointsOf().blocksFrom(doc, 1, 10_000).toCompletableFuture().get(10, TimeUnit.SECONDS).stream()
+        .filter(b -> b.toVersion() <= ops.size()).count(); // (a revert of another test may have made more)
+    assertTrue(blocks >= ops.size() / EVERY - 1, "blocks " + blocks);
+    assertEquals(blocks, session.execute("SELECT count(*) FROM " + changes + " WHERE doc_id = ? AND to_version <= ?",
+        doc, (long) ops.size()).one().getLong(0));
+    assertChangeTakes(7, ops.size() - 7);
     problem(api.send("GET", "/v1/docs/" + doc + "/changes?from=9&to=3", vic, null), 400, "invalid_message");
     problem(api.send("GET", "/v1/docs/" + doc + "/changes", vic, null), 400, "invalid_message");
     problem(api.send("GET", "/v1/docs/" + doc + "/changes?from=1&to=abc", vic, null), 400, "invalid_message");

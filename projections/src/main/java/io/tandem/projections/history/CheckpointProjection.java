@@ -97,13 +97,21 @@ public final class CheckpointProjection {
         throw new IllegalStateException("the journal of " + docId + " does not reach version " + to + " yet");
       }
       Rope r = start;
-      for (OpApplied op : ops) r = r.apply(DocHistory.parse(op.ops()));
+      var deltas = new java.util.ArrayList<io.tandem.ot.Delta>(ops.size());
+      for (OpApplied op : ops) {
+        var delta = DocHistory.parse(op.ops());
+        deltas.add(delta);
+        r = r.apply(delta);
+      }
       Rope end = r;
       String block = DocHistory.writeBlock(ops);
-      // the sessions and the block first: a crash before the checkpoint makes the next attempt write all again
+      String change = DeltaJson.write(DocHistory.composeAll(deltas));
+      // the sessions, the block and its change first: a crash before the checkpoint makes the next attempt write all again
+      boolean blockFits = block.length() <= MAX_BLOCK_CHARS;
       CompletionStage<Void> done = cps.write(docId, DocHistory.sessions(ops))
-          .thenCompose(v -> block.length() <= MAX_BLOCK_CHARS
-              ? cps.writeBlock(docId, new Checkpoints.Block(from, to, block)) : CompletableFuture.<Void>completedFuture(null))
+          .thenCompose(v -> blockFits ? cps.writeBlock(docId, new Checkpoints.Block(from, to, block)) : CompletableFuture.<Void>completedFuture(null))
+          .thenCompose(v -> blockFits && change.length() <= MAX_BLOCK_CHARS
+              ? cps.writeChange(docId, new Checkpoints.BlockChange(from, to, change)) : CompletableFuture.<Void>completedFuture(null))
           .thenCompose(v -> cps.write(docId, to, DeltaJson.write(end.toDelta())));
       return to >= version ? done : done.thenCompose(v -> walk(history, docId, to, end, version, every));
     });

@@ -23,6 +23,9 @@ public final class Checkpoints {
   /** The ops of versions ({@code fromVersion}, {@code toVersion}], as the JSON the projection wrote. */
   public record Block(long fromVersion, long toVersion, String ops) {}
 
+  /** What the versions ({@code fromVersion}, {@code toVersion}] of a block changed: its ops composed (delta JSON). */
+  public record BlockChange(long fromVersion, long toVersion, String delta) {}
+
   /** Consecutive ops of one author: versions, times, and what they added and removed (UTF-16 units). */
   public record Session(long fromVersion, long toVersion, String userId, Instant fromTs, Instant toTs, int ops, int added,
       int removed) {}
@@ -35,6 +38,8 @@ public final class Checkpoints {
   private final PreparedStatement sessionsBefore;
   private final PreparedStatement writeBlock;
   private final PreparedStatement blocksFrom;
+  private final PreparedStatement writeChange;
+  private final PreparedStatement changesFrom;
 
   public Checkpoints(CqlSession session, String keyspace) {
     this.session = session;
@@ -51,6 +56,24 @@ public final class Checkpoints {
     writeBlock = session.prepare("INSERT INTO " + b + " (doc_id, to_version, from_version, ops) VALUES (?, ?, ?, ?)");
     blocksFrom = session.prepare("SELECT from_version, to_version, ops FROM " + b
         + " WHERE doc_id = ? AND to_version >= ? ORDER BY to_version ASC LIMIT ?");
+    String c = keyspace + ".doc_block_changes";
+    writeChange = session.prepare("INSERT INTO " + c + " (doc_id, to_version, from_version, delta) VALUES (?, ?, ?, ?)");
+    changesFrom = session.prepare("SELECT from_version, to_version, delta FROM " + c
+        + " WHERE doc_id = ? AND to_version >= ? ORDER BY to_version ASC LIMIT ?");
+  }
+
+  public CompletionStage<Void> writeChange(String docId, BlockChange change) {
+    return session.executeAsync(writeChange.bind(docId, change.toVersion(), change.fromVersion(), change.delta()))
+        .thenApply(rs -> null);
+  }
+
+  /** Up to {@code limit} block changes that end at or after {@code version}, oldest first. */
+  public CompletionStage<List<BlockChange>> changesFrom(String docId, long version, int limit) {
+    return session.executeAsync(changesFrom.bind(docId, version, limit)).thenApply(rs -> {
+      var out = new ArrayList<BlockChange>();
+      for (Row r : rs.currentPage()) out.add(new BlockChange(r.getLong(0), r.getLong(1), r.getString(2)));
+      return out;
+    });
   }
 
   public CompletionStage<Void> writeBlock(String docId, Block block) {

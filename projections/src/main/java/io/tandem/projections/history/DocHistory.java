@@ -157,9 +157,69 @@ public final class DocHistory {
     });
   }
 
-  /** The ops in ({@code from}, {@code to}] composed into one delta: what changed between the two versions. */
+  /**
+   * The ops in ({@code from}, {@code to}] composed into one delta: what changed between the two
+   * versions. Whole blocks inside the span come composed already ({@code doc_block_changes}, one
+   * delta per block), so a span of n versions composes about n / 500 deltas plus the ops of the
+   * two partial blocks at its ends and of the versions past the newest block.
+   */
   public CompletionStage<Delta> change(String docId, long from, long to) {
-    return ops(docId, from, to, Integer.MAX_VALUE).thenApply(ops -> composeAll(ops.stream().map(o -> parse(o.ops())).toList()));
+    return changeParts(docId, from, to, new ArrayList<>()).thenApply(DocHistory::composeAll);
+  }
+
+  /** Block changes read at once: small rows (a block's net change), so many per read. */
+  private static final int CHANGES_PER_READ = 64;
+
+  /** Appends to {@code parts} the deltas that make up ({@code at}, {@code to}], in order. */
+  private CompletionStage<List<Delta>> changeParts(String docId, long at, long to, List<Delta> parts) {
+    if (at >= to) return CompletableFuture.completedFuture(parts);
+    return checkpoints.changesFrom(docId, at + 1, CHANGES_PER_READ).thenCompose(changes -> {
+      long next = at;
+      int used = 0;
+      for (Checkpoints.BlockChange c : changes) {
+        if (c.fromVersion() != next || c.toVersion() > to) break; // a partial block, a missing one, or past the span
+        parts.add(parse(c.delta()));
+        next = c.toVersion();
+        used++;
+      }
+      if (next >= to) return CompletableFuture.completedFuture(parts);
+      if (used == CHANGES_PER_READ) return changeParts(docId, next, to, parts);
+      return opsPart(docId, next, to, parts);
+    });
+  }
+
+  /**
+   * The next part after {@code at} from ops: the rest of the block that holds version
+   * {@code at + 1} (a block whose change is not stored yet is composed, and its change written),
+   * or, where no block holds it, the journal's ops up to the next block or {@code to}.
+   */
+  private CompletionStage<List<Delta>> opsPart(String docId, long at, long to, List<Delta> parts) {
+    return checkpoints.blocksFrom(docId, at + 1, 1).thenCompose(blocks -> {
+      Checkpoints.Block b = blocks.isEmpty() ? null : blocks.get(0);
+      if (b == null || b.fromVersion() > at) { // past the newest block, or a block missing: the journal
+        long end = b == null ? to : Math.min(to, b.fromVersion());
+        return ops(docId, at, end, Integer.MAX_VALUE).thenCompose(ops -> {
+          if (ops.isEmpty() || ops.get(ops.size() - 1).version() != end) {
+            throw new IllegalStateException("the history of " + docId + " does not reach version " + end);
+          }
+          parts.add(composeAll(ops.stream().map(o -> parse(o.ops())).toList()));
+          return changeParts(docId, end, to, parts);
+        });
+      }
+      long end = Math.min(to, b.toVersion());
+      List<OpApplied> ops = readBlock(docId, b.ops());
+      Delta part = composeAll(ops.stream().filter(o -> o.version() > at && o.version() <= end).map(o -> parse(o.ops())).toList());
+      parts.add(part);
+      CompletionStage<Void> filled = CompletableFuture.completedFuture(null);
+      if (b.fromVersion() == at && end == b.toVersion()) { // the whole block: its change is missing (written before there were changes)
+        String json = DeltaJson.write(part);
+        if (json.length() <= CheckpointProjection.MAX_BLOCK_CHARS) {
+          filled = checkpoints.writeChange(docId, new Checkpoints.BlockChange(b.fromVersion(), b.toVersion(), json))
+              .exceptionally(e -> null); // only a shortcut: a failed write costs nothing
+        }
+      }
+      return filled.thenCompose(v -> changeParts(docId, end, to, parts));
+    });
   }
 
   /**
