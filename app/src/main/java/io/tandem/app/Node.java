@@ -10,6 +10,7 @@ import io.tandem.app.auth.AuthRoutes;
 import io.tandem.app.auth.ExternalIssuers;
 import io.tandem.app.auth.Tokens;
 import io.tandem.app.docs.DocumentRoutes;
+import io.tandem.app.docs.Eraser;
 import io.tandem.app.docs.TrashPurger;
 import io.tandem.app.metrics.Metrics;
 import io.tandem.app.groups.GroupRoutes;
@@ -134,14 +135,15 @@ public final class Node implements AutoCloseable {
     DocsByUserProjection.init(system, index);
     var history = new DocHistory(journal, system, new Checkpoints(session, keyspace));
     CheckpointProjection.init(system, history, docSettings.checkpointEvery());
-    TrashPurger.init(system, index, sharding, new TrashPurger.Settings(t.getDuration("trash.retention"),
+    var blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    var eraser = new Eraser(system, session, keyspace, blocking, history.checkpoints(), index);
+    TrashPurger.init(system, index, sharding, eraser, new TrashPurger.Settings(t.getDuration("trash.retention"),
         t.getDuration("trash.purge-interval"), (int) t.getDuration("trash.lookback").toDays()), clock);
     var issuers = t.getConfigList("auth.oidc.issuers").stream().map(i -> new ExternalIssuers.Issuer(i.getString("issuer"),
         i.getString("jwks-uri"), i.getString("audience"), i.hasPath("username-claim") ? i.getString("username-claim") : "preferred_username"))
         .toList();
     var tokens = new Tokens(Tokens.secret(t.getString("auth.jwt-secret"), Path.of(t.getString("auth.secret-file"))),
         t.getDuration("auth.token-lifetime"), clock, new ExternalIssuers(issuers));
-    var blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     var accounts = new Accounts(session, keyspace, t.getInt("auth.bcrypt-cost"), blocking);
     long maxBody = t.getBytes("http.max-body");
     var signIn = t.getConfig("rate-limits.sign-in");

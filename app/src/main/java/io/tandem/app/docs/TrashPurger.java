@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * it reads from the {@code trash_by_day} index the documents trashed before now minus
  * {@code retention} and asks each document's entity to purge itself. The entity decides again
  * (a document restored since is kept), journals {@code Purged} and becomes a tombstone that
- * answers {@code not_found}; the projection then drops it from every list and from the index.
+ * answers {@code not_found}. The {@link Eraser} then deletes everything else the document left
+ * (lists, journal, snapshots, history), and only then is it taken out of the index: a pass cut
+ * short finds it again, and the entity, purged already, has it erased again.
  */
 public final class TrashPurger {
 
@@ -40,14 +42,15 @@ public final class TrashPurger {
 
   private TrashPurger() {}
 
-  public static void init(ActorSystem<?> system, DocsIndex index, ClusterSharding sharding, Settings settings, Clock clock) {
+  public static void init(ActorSystem<?> system, DocsIndex index, ClusterSharding sharding, Eraser eraser, Settings settings,
+      Clock clock) {
     ShardedDaemonProcess.get(system).init(Command.class, "trash-purger", 1,
-        i -> create(index, sharding, settings, clock), ShardedDaemonProcessSettings.create(system), Optional.empty());
+        i -> create(index, sharding, eraser, settings, clock), ShardedDaemonProcessSettings.create(system), Optional.empty());
   }
 
-  static Behavior<Command> create(DocsIndex index, ClusterSharding sharding, Settings settings, Clock clock) {
+  static Behavior<Command> create(DocsIndex index, ClusterSharding sharding, Eraser eraser, Settings settings, Clock clock) {
     Supplier<CompletionStage<Integer>> pass =
-        () -> purge(index, sharding, clock.instant().minus(settings.retention()), settings.lookbackDays());
+        () -> purge(index, sharding, eraser, clock.instant().minus(settings.retention()), settings.lookbackDays());
     return Behaviors.withTimers(timers -> {
       // A first pass soon after start: an instance moved by a rolling deploy would otherwise wait a whole interval.
       Duration first = settings.interval().compareTo(Duration.ofMinutes(1)) < 0 ? settings.interval() : Duration.ofMinutes(1);
@@ -77,19 +80,29 @@ public final class TrashPurger {
         .build();
   }
 
-  private static CompletionStage<Integer> purge(DocsIndex index, ClusterSharding sharding, Instant cutoff, int lookback) {
-    return index.trashedBefore(cutoff, lookback).thenCompose(ids -> purgeEach(sharding, ids, cutoff));
+  private static CompletionStage<Integer> purge(DocsIndex index, ClusterSharding sharding, Eraser eraser, Instant cutoff,
+      int lookback) {
+    return index.trashedBefore(cutoff, lookback).thenCompose(docs -> purgeEach(index, sharding, eraser, docs, cutoff));
   }
 
   /** One document at a time: the purger is background work and must not crowd out users. */
-  private static CompletionStage<Integer> purgeEach(ClusterSharding sharding, List<String> ids, Instant cutoff) {
+  private static CompletionStage<Integer> purgeEach(DocsIndex index, ClusterSharding sharding, Eraser eraser,
+      List<DocsIndex.Trashed> docs, Instant cutoff) {
     CompletionStage<Integer> done = CompletableFuture.completedFuture(0);
-    for (String id : ids) {
+    for (DocsIndex.Trashed doc : docs) {
+      String id = doc.docId();
       done = done.thenCompose(n -> sharding.entityRefFor(DocumentEntity.TYPE_KEY, id)
           .<DocumentEntity.Reply>ask(r -> new DocumentEntity.Purge(cutoff, r), Duration.ofSeconds(10))
-          .handle((reply, failure) -> {
-            if (failure != null) log.warn("Purging document {} failed; the next pass retries it", id, failure);
-            return reply instanceof DocumentEntity.PurgeResult p && p.purged() ? n + 1 : n;
+          .thenCompose(reply -> {
+            if (!(reply instanceof DocumentEntity.PurgeResult p) || p.purgedSeqNr() == 0) return CompletableFuture.completedFuture(n);
+            return eraser.erase(id, p.purgedSeqNr(), p.purgedAt())
+                .thenCompose(v -> index.erased(doc))
+                .thenApply(v -> p.purged() ? n + 1 : n);
+          })
+          .handle((count, failure) -> {
+            if (failure == null) return count;
+            log.warn("Purging document {} failed; the next pass retries it", id, failure);
+            return n;
           }));
     }
     return done;

@@ -161,8 +161,14 @@ public final class DocumentEntity
   public record OpsPage(List<OpMessage> ops) implements Reply {}
   /** The document's named versions, oldest first, with the caller's role and the current version. */
   public record NamedVersions(Role role, long version, List<NamedVersion> items) implements Reply {}
-  /** Answer to {@link Purge}: whether this command purged the document. */
-  public record PurgeResult(boolean purged) implements Reply {}
+  /**
+   * Answer to {@link Purge}: whether this command purged the document; and, once it is purged (by
+   * this command or before), the sequence number and time of its {@link Purged} event, 0 and null
+   * otherwise. Everything journaled before that event is then to be erased (the purger does).
+   */
+  public record PurgeResult(boolean purged, long purgedSeqNr, Instant purgedAt) implements Reply {
+    static final PurgeResult KEPT = new PurgeResult(false, 0, null);
+  }
 
   public sealed interface Event extends CborSerializable {}
   public record Created(String ownerId, String title, Instant at) implements Event {}
@@ -200,8 +206,11 @@ public final class DocumentEntity
 
   public sealed interface State extends CborSerializable {}
   public record Empty() implements State {}
-  /** What is left of a purged document: that it existed, so its id is never reused. */
-  public record Gone() implements State {}
+  /**
+   * What is left of a purged document: that it existed, so its id is never reused, and when it
+   * was purged (null in a snapshot from before this was kept).
+   */
+  public record Gone(Instant at) implements State {}
   public record Doc(String title, Acl acl, Instant createdAt, Instant updatedAt, Instant trashedAt, DocContent content,
       List<NamedVersion> named) implements State {
     boolean trashed() {
@@ -361,7 +370,7 @@ public final class DocumentEntity
         .onCommand(TransferOwnership.class, c -> notFound(c.replyTo()))
         .onCommand(NameVersion.class, c -> notFound(c.replyTo()))
         .onCommand(ListNamedVersions.class, c -> notFound(c.replyTo()))
-        .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), new PurgeResult(false)))
+        .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), PurgeResult.KEPT))
         .onCommand(Join.class, c -> notFound(c.replyTo()))
         .onCommand(Submit.class, c -> Effect().reply(c.replyTo(), refused(c, ErrorCode.NOT_FOUND, "no document " + docId)))
         .onCommand(FetchOps.class, c -> Effect().reply(c.replyTo(), new OpsPage(null)))
@@ -378,7 +387,8 @@ public final class DocumentEntity
             ? Effect().reply(s.replyTo(), refused(s, ErrorCode.NOT_FOUND, "no document " + docId))
             : c.command() instanceof FetchOps f ? Effect().reply(f.replyTo(), new OpsPage(null)) : notFound(c.command()))
         .onCommand(Create.class, c -> reject(c.replyTo(), ErrorCode.CONFLICT, "the document existed and was purged"))
-        .onCommand(Purge.class, c -> Effect().reply(c.replyTo(), new PurgeResult(false))) // purged before
+        // purged before: the purger erases again (an erasure cut short is finished)
+        .onCommand(Purge.class, (g, c) -> Effect().reply(c.replyTo(), new PurgeResult(false, lastSequenceNumber(context), g.at())))
         .onCommand(UpdatePresence.class, c -> Effect().noReply())
         .onCommand(Leave.class, c -> Effect().noReply())
         .onCommand(ExpirePresence.class, c -> Effect().noReply())
@@ -673,10 +683,11 @@ public final class DocumentEntity
   }
 
   private ReplyEffect<Event, State> purge(Doc d, Purge c) {
-    if (!d.trashed() || d.trashedAt().isAfter(c.cutoff())) return Effect().reply(c.replyTo(), new PurgeResult(false));
-    return Effect().persist(new Purged(clock.instant()))
+    if (!d.trashed() || d.trashedAt().isAfter(c.cutoff())) return Effect().reply(c.replyTo(), PurgeResult.KEPT);
+    Instant at = clock.instant();
+    return Effect().persist(new Purged(at))
         .thenRun(st -> topic.tell(Topic.publish(new AccessBroadcast(true))))
-        .thenReply(c.replyTo(), s -> new PurgeResult(true));
+        .thenReply(c.replyTo(), s -> new PurgeResult(true, lastSequenceNumber(context), at));
   }
 
   private ReplyEffect<Event, State> changeAccess(Doc d, Caller caller, Acl.Change change, ActorRef<Reply> replyTo) {
@@ -776,7 +787,9 @@ public final class DocumentEntity
   public EventHandler<State, Event> eventHandler() {
     var b = newEventHandlerBuilder();
     b.forStateType(Empty.class)
-        .onEvent(Created.class, (s, e) -> new Doc(e.title(), Acl.ownedBy(e.ownerId()), e.at(), e.at(), null, newContent(), List.of()));
+        .onEvent(Created.class, (s, e) -> new Doc(e.title(), Acl.ownedBy(e.ownerId()), e.at(), e.at(), null, newContent(), List.of()))
+        // an erased document: its journal holds only this event
+        .onEvent(Purged.class, (s, e) -> new Gone(e.at()));
     b.forStateType(Doc.class)
         .onEvent(Renamed.class, (d, e) -> new Doc(e.title(), d.acl(), d.createdAt(), e.at(), d.trashedAt(), d.content(), d.named()))
         .onEvent(Trashed.class, (d, e) -> new Doc(d.title(), d.acl(), d.createdAt(), e.at(), e.at(), d.content(), d.named()))
@@ -791,7 +804,7 @@ public final class DocumentEntity
           d.content().apply(e, fresh.remove(e.version())); // the content is mutable: the same Doc goes on
           return d;
         })
-        .onEvent(Purged.class, (d, e) -> new Gone());
+        .onEvent(Purged.class, (d, e) -> new Gone(e.at()));
     return b.build();
   }
 }

@@ -22,6 +22,7 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -155,9 +156,20 @@ class DocumentEntityTest {
     run(r -> new DocumentEntity.Delete(ALICE, r));
     assertFalse(((DocumentEntity.PurgeResult) run(r -> new DocumentEntity.Purge(cutoffBefore, r))).purged(),
         "trashed after the cutoff: kept");
+    var kept = (DocumentEntity.PurgeResult) run(r -> new DocumentEntity.Purge(cutoffBefore, r));
+    assertEquals(0, kept.purgedSeqNr(), "nothing to erase while kept");
     var purge = kit.<Reply>runCommand(r -> new DocumentEntity.Purge(java.time.Instant.now().plusSeconds(1), r));
-    assertTrue(((DocumentEntity.PurgeResult) purge.reply()).purged());
+    var purged = (DocumentEntity.PurgeResult) purge.reply();
+    assertTrue(purged.purged());
     assertInstanceOf(DocumentEntity.Purged.class, purge.event());
+    assertEquals(kit.persistenceTestKit().persistedInStorage(PersistenceId.of(DocumentEntity.TYPE_KEY.name(), "d1").id()).size(),
+        purged.purgedSeqNr(),
+        "the Purged event's sequence number: what comes before it is erased");
+    assertEquals(((DocumentEntity.Purged) purge.event()).at(), purged.purgedAt());
+    // asked again (an erasure cut short), the tombstone names the same event
+    var again = (DocumentEntity.PurgeResult) run(r -> new DocumentEntity.Purge(java.time.Instant.now().plusSeconds(1), r));
+    assertFalse(again.purged());
+    assertEquals(purged.purgedSeqNr(), again.purgedSeqNr());
     assertRejected(ErrorCode.NOT_FOUND, run(r -> new DocumentEntity.Get(ALICE, r)));
     assertRejected(ErrorCode.NOT_FOUND, run(r -> new DocumentEntity.Restore(ALICE, r)));
     assertRejected(ErrorCode.CONFLICT, run(r -> new DocumentEntity.Create(ALICE, "reuse", r)));

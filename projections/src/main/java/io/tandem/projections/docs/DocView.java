@@ -44,8 +44,8 @@ public record DocView(String docId, long seqNr, String title, Instant createdAt,
     if (event instanceof DocumentEntity.AccessChanged a) {
       return prior.with(seqNr, prior.title, a.at(), prior.trashedAt, grants(a.acl()));
     }
-    if (event instanceof DocumentEntity.Purged p) {
-      return new DocView(docId, seqNr, prior.title, prior.createdAt, p.at(), prior.trashedAt, true, prior.grants);
+    if (event instanceof DocumentEntity.Purged p) { // the title is the owner's content: erased too
+      return new DocView(docId, seqNr, "", prior.createdAt, p.at(), prior.trashedAt, true, prior.grants);
     }
     return prior.with(seqNr, prior.title, prior.updatedAt, prior.trashedAt, prior.grants); // not shown in lists
   }

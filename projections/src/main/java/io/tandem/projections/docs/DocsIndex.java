@@ -185,10 +185,14 @@ public final class DocsIndex {
         view.trashedAt(), view.purged(), grants)).thenApply(rs -> null);
   }
 
-  /** Keeps the purger's index of trashed documents in step from {@code prior} to {@code next}. */
+  /**
+   * Keeps the purger's index of trashed documents in step from {@code prior} to {@code next}. A
+   * purged document stays in it: the purger takes it out once its data is erased
+   * ({@link #erased}), so an erasure cut short is finished by the next pass.
+   */
   public CompletionStage<Void> trackTrash(Optional<DocView> prior, DocView next) {
     Instant was = prior.map(DocView::trashedAt).orElse(null);
-    Instant is = next.purged() ? null : next.trashedAt();
+    Instant is = next.trashedAt();
     if (was != null && was.equals(is)) return CompletableFuture.completedFuture(null);
     CompletionStage<?> step = CompletableFuture.completedFuture(null);
     if (was != null) step = run(unmarkTrashed.bind(day(was), next.docId()));
@@ -196,23 +200,32 @@ public final class DocsIndex {
     return step.thenApply(v -> null);
   }
 
+  /** A document in the purger's index: trashed at {@code trashedAt}. */
+  public record Trashed(String docId, Instant trashedAt) {}
+
   /**
    * The documents trashed at or before {@code cutoff}, looking back {@code lookbackDays} days
    * from it (a document left over from before that is purged only once looked up).
    */
-  public CompletionStage<List<String>> trashedBefore(Instant cutoff, int lookbackDays) {
+  public CompletionStage<List<Trashed>> trashedBefore(Instant cutoff, int lookbackDays) {
     LocalDate last = LocalDate.ofInstant(cutoff, ZoneOffset.UTC);
-    CompletionStage<List<String>> out = CompletableFuture.completedFuture(new ArrayList<>());
+    CompletionStage<List<Trashed>> out = CompletableFuture.completedFuture(new ArrayList<>());
     for (LocalDate d = last.minusDays(lookbackDays); !d.isAfter(last); d = d.plusDays(1)) {
       String day = d.toString();
       out = out.thenCompose(found -> run(trashedOn.bind(day)).thenApply(rs -> {
         for (Row r : rs.currentPage()) {
-          if (!r.getInstant("trashed_at").isAfter(cutoff)) found.add(r.getString("doc_id"));
+          Instant at = r.getInstant("trashed_at");
+          if (!at.isAfter(cutoff)) found.add(new Trashed(r.getString("doc_id"), at));
         }
         return found;
       }));
     }
     return out;
+  }
+
+  /** Takes a purged document whose data is erased out of the purger's index. */
+  public CompletionStage<Void> erased(Trashed doc) {
+    return run(unmarkTrashed.bind(day(doc.trashedAt()), doc.docId())).thenApply(rs -> null);
   }
 
   private static String day(Instant at) {

@@ -40,6 +40,7 @@ public final class Checkpoints {
   private final PreparedStatement blocksFrom;
   private final PreparedStatement writeChange;
   private final PreparedStatement changesFrom;
+  private final List<PreparedStatement> erase;
 
   public Checkpoints(CqlSession session, String keyspace) {
     this.session = session;
@@ -57,9 +58,17 @@ public final class Checkpoints {
     blocksFrom = session.prepare("SELECT from_version, to_version, ops FROM " + b
         + " WHERE doc_id = ? AND to_version >= ? ORDER BY to_version ASC LIMIT ?");
     String c = keyspace + ".doc_block_changes";
+    erase = List.of(t, s, b, c).stream().map(table -> session.prepare("DELETE FROM " + table + " WHERE doc_id = ?")).toList();
     writeChange = session.prepare("INSERT INTO " + c + " (doc_id, to_version, from_version, delta) VALUES (?, ?, ?, ?)");
     changesFrom = session.prepare("SELECT from_version, to_version, delta FROM " + c
         + " WHERE doc_id = ? AND to_version >= ? ORDER BY to_version ASC LIMIT ?");
+  }
+
+  /** Deletes every history row of a purged document: checkpoints, blocks, block changes, sessions. */
+  public CompletionStage<Void> erase(String docId) {
+    var deletes = new ArrayList<CompletableFuture<?>>();
+    for (PreparedStatement d : erase) deletes.add(session.executeAsync(d.bind(docId)).toCompletableFuture());
+    return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new));
   }
 
   public CompletionStage<Void> writeChange(String docId, BlockChange change) {
