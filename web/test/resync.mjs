@@ -22,6 +22,7 @@ const count = (text, re) => (text.match(re) || []).length;
 async function typeAhead(page, rnd, letters, from) {
   let typed = 0;
   while ((await serverText(doc.id, ann.token)).version < from + ahead) {
+    assert.ok(typed < ahead * 20, `${typed} keystrokes made fewer than ${ahead} versions: the page stopped syncing`);
     await typeAtRandom(page, rnd, letters, 10);
     typed += 10;
   }

@@ -159,9 +159,13 @@ public final class HistoryBench {
 
   private static long checkpointsHandled(URI base) throws Exception {
     String body = http.send(HttpRequest.newBuilder(base.resolve("/v1/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-    String series = "tandem_projection_events_total{projection=\"checkpoints\"} ";
-    for (String line : body.split("\n")) if (line.startsWith(series)) return (long) Double.parseDouble(line.substring(series.length()).trim());
-    return 0;
+    double sum = 0; // over the projection's tags
+    for (String line : body.split("\n")) {
+      if (line.startsWith("tandem_projection_events_total{") && line.contains("projection=\"checkpoints\"")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return (long) sum;
   }
 
   private static JsonNode send(URI base, String method, String path, String token, String body) throws Exception {

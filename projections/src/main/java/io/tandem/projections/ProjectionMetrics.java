@@ -7,10 +7,11 @@ import kamon.metric.MeasurementUnit;
 import kamon.metric.Metric;
 
 /**
- * What a projection reports of itself, per projection name (Kamon; the node serves them at
- * {@code GET /v1/metrics}): the events it handled, and its lag, from an event's journaling to
- * its handling done, for the last event handled on this node. A stalled projection keeps its last
- * lag: it shows as events that stop counting while {@code tandem_ops_applied_total} goes on.
+ * What an instance of a projection reports of itself, by projection name and tag (Kamon; the
+ * node serves them at {@code GET /v1/metrics}): the events it handled, and its lag, from an
+ * event's journaling to its handling done, for the last event it handled. A stalled instance
+ * keeps its last lag: it shows as events that stop counting while
+ * {@code tandem_ops_applied_total} goes on.
  */
 public final class ProjectionMetrics {
 
@@ -21,9 +22,10 @@ public final class ProjectionMetrics {
   private final Gauge lag;
   private final Counter events;
 
-  public ProjectionMetrics(String projection) {
-    this.lag = LAG.withTag("projection", projection);
-    this.events = EVENTS.withTag("projection", projection);
+  public ProjectionMetrics(String projection, String tag) {
+    var tags = kamon.tag.TagSet.builder().add("projection", projection).add("tag", tag).build();
+    this.lag = LAG.withTags(tags);
+    this.events = EVENTS.withTags(tags);
   }
 
   /** An event journaled at {@code journaledMillis} (epoch) is handled. */

@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * {@code retention} and asks each document's entity to purge itself. The entity decides again
  * (a document restored since is kept), journals {@code Purged} and becomes a tombstone that
  * answers {@code not_found}. The {@link Eraser} then deletes everything else the document left
- * (lists, journal, snapshots, history), and only then is it taken out of the index: a pass cut
- * short finds it again, and the entity, purged already, has it erased again.
+ * (lists, journal, snapshots, history). It stays in the index: the next pass asks again, the
+ * entity (purged already) names its Purged event, and the document is erased again if anything
+ * is left (a pass cut short, or a history row that work under way wrote back), or else taken out
+ * of the index.
  */
 public final class TrashPurger {
 
@@ -95,9 +97,12 @@ public final class TrashPurger {
           .<DocumentEntity.Reply>ask(r -> new DocumentEntity.Purge(cutoff, r), Duration.ofSeconds(10))
           .thenCompose(reply -> {
             if (!(reply instanceof DocumentEntity.PurgeResult p) || p.purgedSeqNr() == 0) return CompletableFuture.completedFuture(n);
-            return eraser.erase(id, p.purgedSeqNr(), p.purgedAt())
-                .thenCompose(v -> index.erased(doc))
-                .thenApply(v -> p.purged() ? n + 1 : n);
+            if (p.purged()) return eraser.erase(id, p.purgedSeqNr(), p.purgedAt()).thenApply(v -> n + 1);
+            return eraser.leftOver(id, p.purgedSeqNr()).thenCompose(left -> {
+              if (!left) return index.erased(doc);
+              log.info("Document {} was purged but not wholly erased; erasing it again", id);
+              return eraser.erase(id, p.purgedSeqNr(), p.purgedAt());
+            }).thenApply(v -> n);
           })
           .handle((count, failure) -> {
             if (failure == null) return count;

@@ -26,6 +26,9 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.Signal;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -261,6 +264,8 @@ public final class DocumentEntity
       Kamon.histogram("tandem.journal.batch", "Ops journaled in one write (group commit)").withoutTags();
   private static final kamon.metric.Gauge DOCUMENTS_OPEN =
       Kamon.gauge("tandem.documents.open", "Document entities running on this node").withoutTags();
+  private static final kamon.metric.Counter JOURNAL_FAILURES = Kamon.counter("tandem.journal.failures",
+      "Journal writes of ops that failed (their ops were refused with internal; the clients resend them)").withoutTags();
 
   private DocumentEntity(String docId, Clock clock, ActorContext<Command> context, Settings settings,
       ActorRef<Topic.Command<Broadcast>> topic, OlderOps olderOps) {
@@ -275,7 +280,28 @@ public final class DocumentEntity
     this.topic = topic;
     this.olderOps = olderOps;
     this.journalOps = olderOps == OlderOps.NONE ? 0 : settings.journalOps();
-    DOCUMENTS_OPEN.increment(); // a restart after a failed write keeps this object: no second count
+  }
+
+  /**
+   * {@code entity} counted in {@code tandem_documents_open} while it runs: from outside its
+   * supervision, which holds back the signals of an entity stopped while it waits to restart.
+   */
+  private static Behavior<Command> counted(Behavior<Command> entity) {
+    return Behaviors.setup(ctx -> {
+      DOCUMENTS_OPEN.increment();
+      return Behaviors.intercept(() -> new BehaviorInterceptor<Command, Command>(Command.class) {
+        @Override
+        public Behavior<Command> aroundReceive(TypedActorContext<Command> c, Command msg, ReceiveTarget<Command> target) {
+          return target.apply(c, msg);
+        }
+
+        @Override
+        public Behavior<Command> aroundSignal(TypedActorContext<Command> c, Signal signal, SignalTarget<Command> target) {
+          if (signal instanceof PostStop) DOCUMENTS_OPEN.decrement();
+          return target.apply(c, signal);
+        }
+      }, entity);
+    });
   }
 
   /** A document without connections to tell (tests of the metadata). */
@@ -290,10 +316,10 @@ public final class DocumentEntity
    */
   public static Behavior<Command> create(String docId, Clock clock, Settings settings,
       Function<String, ActorRef<Topic.Command<Broadcast>>> topics, OlderOps olderOps) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+    return counted(Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(ExpirePresence.INSTANCE, PRESENCE_TTL.dividedBy(4));
       return new DocumentEntity(docId, clock, ctx, settings, topics.apply(docId), olderOps);
-    }));
+    })));
   }
 
   /** The name of a document's topic. */
@@ -310,14 +336,12 @@ public final class DocumentEntity
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(PreRestart.instance(), state -> refuseUnwritten())
-        .onSignal(PostStop.instance(), state -> {
-          refuseUnwritten();
-          DOCUMENTS_OPEN.decrement();
-        })
+        .onSignal(PostStop.instance(), state -> refuseUnwritten())
         .build();
   }
 
   private void refuseUnwritten() {
+    if (!writing.isEmpty()) JOURNAL_FAILURES.increment();
     for (List<Submit> list : List.of(writing, buffer)) {
       for (Submit s : list) s.replyTo().tell(refused(s, ErrorCode.INTERNAL, "the op was not journaled (storage failed); send it again"));
       list.clear();

@@ -45,23 +45,24 @@ public final class DocsByUserProjection {
       ActorSystem<?> system, DocsIndex index, String tag) {
     SourceProvider<Offset, EventEnvelope<DocumentEntity.Event>> source =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
-    return CassandraProjection.atLeastOnce(ProjectionId.of(NAME, tag), source, () -> new Fold(index));
+    return CassandraProjection.atLeastOnce(ProjectionId.of(NAME, tag), source, () -> new Fold(index, tag));
   }
 
   /** Applies one event to the document's last known state and writes the result. */
   static final class Fold extends Handler<EventEnvelope<DocumentEntity.Event>> {
-    private static final ProjectionMetrics METRICS = new ProjectionMetrics(NAME);
     private final DocsIndex index;
+    private final ProjectionMetrics metrics;
 
-    Fold(DocsIndex index) {
+    Fold(DocsIndex index, String tag) {
       this.index = index;
+      this.metrics = new ProjectionMetrics(NAME, tag);
     }
 
     @Override
     public CompletionStage<Done> process(EventEnvelope<DocumentEntity.Event> envelope) {
       String docId = PersistenceId.extractEntityId(envelope.persistenceId());
       return apply(index, docId, envelope.event(), envelope.sequenceNr()).thenApply(d -> {
-        METRICS.handled(envelope.timestamp());
+        metrics.handled(envelope.timestamp());
         return d;
       });
     }

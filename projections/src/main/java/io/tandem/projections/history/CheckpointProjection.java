@@ -36,8 +36,6 @@ public final class CheckpointProjection {
 
   public static final String NAME = "checkpoints";
 
-  private static final ProjectionMetrics METRICS = new ProjectionMetrics(NAME);
-
   private CheckpointProjection() {}
 
   /**
@@ -56,13 +54,14 @@ public final class CheckpointProjection {
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
     // A step that fails (Cassandra away, the journal not readable yet) is tried again; one that
     // keeps failing is skipped: the next checkpoint of the document catches up over it.
+    var metrics = new ProjectionMetrics(NAME, tag);
     return CassandraProjection.atLeastOnce(ProjectionId.of(NAME, tag), source, () -> new Handler<>() {
       @Override
       public CompletionStage<Done> process(EventEnvelope<DocumentEntity.Event> envelope) {
         if (!(envelope.event() instanceof OpApplied op)) return CompletableFuture.completedFuture(Done.getInstance());
         return checkpoint(history, PersistenceId.extractEntityId(envelope.persistenceId()), op.version(), every)
             .thenApply(d -> {
-              METRICS.handled(envelope.timestamp());
+              metrics.handled(envelope.timestamp());
               return d;
             });
       }

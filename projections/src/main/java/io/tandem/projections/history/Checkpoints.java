@@ -41,6 +41,7 @@ public final class Checkpoints {
   private final PreparedStatement writeChange;
   private final PreparedStatement changesFrom;
   private final List<PreparedStatement> erase;
+  private final List<PreparedStatement> any;
 
   public Checkpoints(CqlSession session, String keyspace) {
     this.session = session;
@@ -59,9 +60,18 @@ public final class Checkpoints {
         + " WHERE doc_id = ? AND to_version >= ? ORDER BY to_version ASC LIMIT ?");
     String c = keyspace + ".doc_block_changes";
     erase = List.of(t, s, b, c).stream().map(table -> session.prepare("DELETE FROM " + table + " WHERE doc_id = ?")).toList();
+    any = List.of(t, s, b, c).stream().map(table -> session.prepare("SELECT doc_id FROM " + table + " WHERE doc_id = ? LIMIT 1")).toList();
     writeChange = session.prepare("INSERT INTO " + c + " (doc_id, to_version, from_version, delta) VALUES (?, ?, ?, ?)");
     changesFrom = session.prepare("SELECT from_version, to_version, delta FROM " + c
         + " WHERE doc_id = ? AND to_version >= ? ORDER BY to_version ASC LIMIT ?");
+  }
+
+  /** Whether any history row of {@code docId} is there (checkpoints, blocks, block changes, sessions). */
+  public CompletionStage<Boolean> anyOf(String docId) {
+    var reads = new ArrayList<CompletableFuture<AsyncResultSet>>();
+    for (PreparedStatement a : any) reads.add(session.executeAsync(a.bind(docId)).toCompletableFuture());
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+        .thenApply(v -> reads.stream().anyMatch(r -> r.join().one() != null));
   }
 
   /** Deletes every history row of a purged document: checkpoints, blocks, block changes, sessions. */

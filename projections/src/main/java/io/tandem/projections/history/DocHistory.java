@@ -164,7 +164,8 @@ public final class DocHistory {
    * two partial blocks at its ends and of the versions past the newest block.
    */
   public CompletionStage<Delta> change(String docId, long from, long to) {
-    return changeParts(docId, from, to, new ArrayList<>()).thenApply(DocHistory::composeAll);
+    // parsing and composing run on the actor system's dispatcher, not on the driver's I/O threads
+    return changeParts(docId, from, to, new ArrayList<>()).thenApplyAsync(DocHistory::composeAll, system.executionContext());
   }
 
   /** Block changes read at once: small rows (a block's net change), so many per read. */
@@ -173,7 +174,7 @@ public final class DocHistory {
   /** Appends to {@code parts} the deltas that make up ({@code at}, {@code to}], in order. */
   private CompletionStage<List<Delta>> changeParts(String docId, long at, long to, List<Delta> parts) {
     if (at >= to) return CompletableFuture.completedFuture(parts);
-    return checkpoints.changesFrom(docId, at + 1, CHANGES_PER_READ).thenCompose(changes -> {
+    return checkpoints.changesFrom(docId, at + 1, CHANGES_PER_READ).thenComposeAsync(changes -> {
       long next = at;
       int used = 0;
       for (Checkpoints.BlockChange c : changes) {
@@ -185,7 +186,7 @@ public final class DocHistory {
       if (next >= to) return CompletableFuture.completedFuture(parts);
       if (used == CHANGES_PER_READ) return changeParts(docId, next, to, parts);
       return opsPart(docId, next, to, parts);
-    });
+    }, system.executionContext());
   }
 
   /**
@@ -194,17 +195,17 @@ public final class DocHistory {
    * or, where no block holds it, the journal's ops up to the next block or {@code to}.
    */
   private CompletionStage<List<Delta>> opsPart(String docId, long at, long to, List<Delta> parts) {
-    return checkpoints.blocksFrom(docId, at + 1, 1).thenCompose(blocks -> {
+    return checkpoints.blocksFrom(docId, at + 1, 1).thenComposeAsync(blocks -> {
       Checkpoints.Block b = blocks.isEmpty() ? null : blocks.get(0);
       if (b == null || b.fromVersion() > at) { // past the newest block, or a block missing: the journal
         long end = b == null ? to : Math.min(to, b.fromVersion());
-        return ops(docId, at, end, Integer.MAX_VALUE).thenCompose(ops -> {
+        return ops(docId, at, end, Integer.MAX_VALUE).thenComposeAsync(ops -> {
           if (ops.isEmpty() || ops.get(ops.size() - 1).version() != end) {
             throw new IllegalStateException("the history of " + docId + " does not reach version " + end);
           }
           parts.add(composeAll(ops.stream().map(o -> parse(o.ops())).toList()));
           return changeParts(docId, end, to, parts);
-        });
+        }, system.executionContext());
       }
       long end = Math.min(to, b.toVersion());
       List<OpApplied> ops = readBlock(docId, b.ops());
@@ -219,7 +220,7 @@ public final class DocHistory {
         }
       }
       return filled.thenCompose(v -> changeParts(docId, end, to, parts));
-    });
+    }, system.executionContext());
   }
 
   /**
