@@ -105,3 +105,23 @@ export async function typeAtRandom(page, rnd, letters, n, enterChance = 0) {
     if (enterChance && rnd() < enterChance) await page.keyboard.press('Enter');
   }
 }
+
+/** How many times `re` (global) matches in `text`. */
+export const count = (text, re) => (text.match(re) || []).length;
+
+/**
+ * Ann's page, reaching the server through `through` (a proxy the test can cut), and Ben's,
+ * straight to it, each with 10 keystrokes typed at random places from its own generator (seeds
+ * `seed` and `seed + 1`), converged: the start of the tests that cut Ann's line.
+ */
+export async function twoPagesTyped(browser, ann, ben, docId, through, seed) {
+  const a = await signedIn(browser, ann);
+  const b = await signedIn(browser, ben);
+  await openDoc(a.page, docId, through);
+  await openDoc(b.page, docId);
+  const rndA = random(seed);
+  const rndB = random(seed + 1);
+  await Promise.all([typeAtRandom(a.page, rndA, 'abcde', 10), typeAtRandom(b.page, rndB, 'KLMNO', 10)]);
+  await converged([a.page, b.page], docId, ann.token);
+  return { a, b, rndA, rndB };
+}

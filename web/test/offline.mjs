@@ -3,7 +3,7 @@
 // Then ann types offline and closes the page; reopened online, her edits arrive.
 // Usage: node test/offline.mjs http://127.0.0.1:PORT [keystrokes] [seed]
 import assert from 'node:assert/strict';
-import { launch, openDoc, signedIn, converged, random, twoEditors, typeAtRandom } from './lib.mjs';
+import { launch, openDoc, converged, twoEditors, typeAtRandom, twoPagesTyped, count } from './lib.mjs';
 import { proxy } from './proxy.mjs';
 
 const keystrokes = Number(process.argv[3] || 60);
@@ -14,17 +14,9 @@ const { ann, ben, doc } = await twoEditors('Offline');
 const net = await proxy(process.argv[2]);
 const browser = await launch();
 
-const count = (text, re) => (text.match(re) || []).length;
 
 try {
-  const a = await signedIn(browser, ann);
-  const b = await signedIn(browser, ben);
-  await openDoc(a.page, doc.id, net.url);
-  await openDoc(b.page, doc.id, process.argv[2]);
-  const rndA = random(seed);
-  const rndB = random(seed + 1);
-  await Promise.all([typeAtRandom(a.page, rndA, 'abcde', 10), typeAtRandom(b.page, rndB, 'KLMNO', 10)]);
-  await converged([a.page, b.page], doc.id, ann.token);
+  const { a, b, rndA, rndB } = await twoPagesTyped(browser, ann, ben, doc.id, net.url, seed);
 
   net.cut();
   await a.page.waitForSelector('.status[data-status=offline]');

@@ -5,7 +5,7 @@
 // never left (resent, refused as too old, rebased and sent anew: nothing lost).
 // Usage: node test/resync.mjs http://127.0.0.1:PORT [versions ben makes while ann is away, over 100] [seed]
 import assert from 'node:assert/strict';
-import { launch, openDoc, signedIn, converged, random, twoEditors, typeAtRandom, serverText } from './lib.mjs';
+import { launch, converged, twoEditors, typeAtRandom, serverText, twoPagesTyped, count } from './lib.mjs';
 import { proxy } from './proxy.mjs';
 
 const ahead = Number(process.argv[3] || 130);
@@ -15,7 +15,6 @@ console.log(`resync: ben makes ${ahead} versions while ann is away, seed ${seed}
 const { ann, ben, doc } = await twoEditors('Resync');
 const net = await proxy(process.argv[2]);
 const browser = await launch();
-const count = (text, re) => (text.match(re) || []).length;
 // Types on `page` until the server is `ahead` versions past `from`, and says how many keystrokes
 // that took: a page composes what is typed while an op is in flight, so a number of keystrokes
 // alone may make fewer versions than the server keeps, and the reconnect would be a replay.
@@ -30,14 +29,7 @@ async function typeAhead(page, rnd, letters, from) {
 }
 
 try {
-  const a = await signedIn(browser, ann);
-  const b = await signedIn(browser, ben);
-  await openDoc(a.page, doc.id, net.url);
-  await openDoc(b.page, doc.id, process.argv[2]);
-  const rndA = random(seed);
-  const rndB = random(seed + 1);
-  await Promise.all([typeAtRandom(a.page, rndA, 'abcde', 10), typeAtRandom(b.page, rndB, 'KLMNO', 10)]);
-  await converged([a.page, b.page], doc.id, ann.token);
+  const { a, b, rndA, rndB } = await twoPagesTyped(browser, ann, ben, doc.id, net.url, seed);
 
   // 1. ann's op reaches the server, its ack does not; the line drops; she types on
   net.mute();

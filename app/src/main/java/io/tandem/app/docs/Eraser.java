@@ -37,7 +37,7 @@ public final class Eraser {
 
   private static final String PLUGIN = "pekko.persistence.cassandra";
 
-  private final ActorSystem<?> system;
+  private final org.apache.pekko.actor.ActorRef journal;
   private final Checkpoints history;
   private final DocsIndex index;
   private final CqlSession session;
@@ -53,7 +53,8 @@ public final class Eraser {
 
   public Eraser(ActorSystem<?> system, CqlSession session, String keyspace, Executor blocking, Checkpoints history,
       DocsIndex index) {
-    this.system = system;
+    var persistence = Persistence.get(Adapter.toClassic(system));
+    this.journal = persistence.journalFor(PLUGIN + ".journal", com.typesafe.config.ConfigFactory.empty());
     this.session = session;
     this.blocking = blocking;
     this.history = history;
@@ -126,8 +127,6 @@ public final class Eraser {
    */
   private CompletionStage<Void> deleteJournal(String pid, long purgedSeqNr) {
     if (purgedSeqNr <= 1) return CompletableFuture.completedFuture(null);
-    var persistence = Persistence.get(Adapter.toClassic(system));
-    var journal = persistence.journalFor(PLUGIN + ".journal", com.typesafe.config.ConfigFactory.empty());
     return Patterns.askWithReplyTo(journal, replyTo -> new JournalProtocol.DeleteMessagesTo(pid, purgedSeqNr - 1, replyTo),
             Duration.ofSeconds(60))
         .thenAccept(reply -> {

@@ -199,7 +199,8 @@ public final class DocHistory {
       Checkpoints.Block b = blocks.isEmpty() ? null : blocks.get(0);
       if (b == null || b.fromVersion() > at) { // past the newest block, or a block missing: the journal
         long end = b == null ? to : Math.min(to, b.fromVersion());
-        return ops(docId, at, end, Integer.MAX_VALUE).thenComposeAsync(ops -> {
+        // no block holds (at, end]: straight to the journal, without ops()' read of the blocks again
+        return fromJournal(docId, at, end, Integer.MAX_VALUE).thenComposeAsync(ops -> {
           if (ops.isEmpty() || ops.get(ops.size() - 1).version() != end) {
             throw new IllegalStateException("the history of " + docId + " does not reach version " + end);
           }
