@@ -3,7 +3,7 @@
 // (userOnly), undoes only what this user typed, transformed through what others did since.
 import Quill from 'quill';
 import QuillCursors from 'quill-cursors';
-import Delta from 'quill-delta';
+import Delta, { AttributeMap } from 'quill-delta';
 import { api, session } from './api.js';
 import { DocSync } from './sync.js';
 import * as store from './store.js';
@@ -85,6 +85,7 @@ export function openEditor(root, docId, { h, go, header }) {
       if (local) {
         quill.updateContents(local, 'silent');
         serverLen += local.changeLength();
+        dropExtraLine();
       }
       quill.history.clear();
       if (docTitle != null) title.value = docTitle;
@@ -96,6 +97,7 @@ export function openEditor(root, docId, { h, go, header }) {
       const forQuill = virtual ? toQuill(delta, serverLen) : delta;
       serverLen += delta.changeLength();
       quill.updateContents(forQuill, 'api');
+      dropExtraLine();
     },
     state({ status: s, unsent }) {
       status.dataset.status = s;
@@ -178,10 +180,33 @@ export function openEditor(root, docId, { h, go, header }) {
     words.textContent = `${n} word${n === 1 ? '' : 's'}`;
   }
 
+  // Quill shows the server's text as it is when it ends with a newline, else with a newline of its
+  // own after it: one display for one text. An op that leaves a text ending with a newline while
+  // Quill adds its own shows an empty last line that another page, given the same text, does not.
+  function extraLine() {
+    return serverLen > 0 && quill.getLength() === serverLen + 1 && quill.getText(serverLen - 1, 1) === '\n';
+  }
+
+  // After a remote op (or a snapshot with local edits on it): Quill's own newline goes, and the
+  // text's last one ends the last line with its formats.
+  function dropExtraLine() {
+    if (!extraLine()) return;
+    const real = quill.getContents(serverLen - 1, 1).ops[0].attributes || {};
+    const own = quill.getContents(serverLen, 1).ops[0].attributes || {};
+    quill.updateContents(new Delta().retain(serverLen - 1).delete(1).retain(1, AttributeMap.diff(own, real) || {}), 'silent');
+  }
+
   quill.on('text-change', (delta, old, source) => {
     if (source === 'user') {
-      const op = toServer(new Delta(delta.ops), serverLen, old.length() === serverLen + 1);
+      let op = toServer(new Delta(delta.ops), serverLen, old.length() === serverLen + 1);
       serverLen += op.changeLength();
+      if (extraLine()) {
+        // the user ended the text with a newline (Enter at its end, or its last line emptied): the
+        // empty line they see is Quill's own newline, which becomes the text's
+        const own = quill.getContents(serverLen, 1).ops[0].attributes;
+        op = op.compose(new Delta().retain(serverLen).insert('\n', own));
+        serverLen += 1;
+      }
       if (op.ops.length) sync.submit(op);
     }
     countWords();

@@ -1,8 +1,9 @@
 // Two browsers type into one document at once, at random places, and end with the same text as
 // the server's; formatting made in one shows in the other; one's cursor shows in the other with
-// its name. Usage: node test/coedit.mjs http://127.0.0.1:PORT [keystrokes] [seed]
+// its name; the last line shows the same on both whatever ends the text (Enter at its end, the
+// last line emptied, a revert that ends it with a newline or without). Usage: node test/coedit.mjs http://127.0.0.1:PORT [keystrokes] [seed]
 import assert from 'node:assert/strict';
-import { launch, signedIn, openDoc, converged, random, twoEditors, typeAtRandom } from './lib.mjs';
+import { launch, signedIn, openDoc, converged, random, rest, twoEditors, typeAtRandom } from './lib.mjs';
 
 const keystrokes = Number(process.argv[3] || 200);
 const seed = Number(process.argv[4] || Date.now() % 100000);
@@ -48,7 +49,59 @@ try {
     const c = window.__tandem.quill.getModule('cursors').cursors()[0];
     return c && c.range && c.range.index === 5 && c.range.length === 3;
   });
+
+  await lastLine(browser);
   console.log('coedit: ok');
 } finally {
   await browser.close();
+}
+
+/**
+ * Quill always ends with a newline; the server's text need not. A text shows one way on every
+ * page: as it is when it ends with a newline, else with Quill's after it. Each step is converged
+ * (every page's text is the server's shown that way) and both pages hold the same contents.
+ */
+async function lastLine(browser) {
+  const { ann, ben, doc } = await twoEditors('Last line');
+  const a = await signedIn(browser, ann);
+  const b = await signedIn(browser, ben);
+  await openDoc(a.page, doc.id);
+  await openDoc(b.page, doc.id);
+  const at = (page, index, length = 0) => page.evaluate(([i, n]) => window.__tandem.quill.setSelection(i, n, 'user'), [index, length]);
+  const step = async (what, expected) => {
+    const s = await converged([a.page, b.page], doc.id, ann.token);
+    assert.equal(s.text, expected, what);
+    const [ca, cb] = await Promise.all([a.page, b.page].map((p) => p.evaluate(() => JSON.stringify(window.__tandem.quill.getContents()))));
+    assert.equal(cb, ca, `${what}: the same contents on both`);
+    return s.version;
+  };
+
+  await at(a.page, 0);
+  await a.page.keyboard.type('onetwo');
+  await at(a.page, 3);
+  await a.page.keyboard.press('Enter');
+  const noNewline = await step('a text without a final newline', 'one\ntwo');
+
+  await at(b.page, 4, 3);
+  await b.page.keyboard.press('Backspace');
+  const emptied = await step('the last line emptied keeps it, empty', 'one\n\n');
+
+  await rest('POST', `/v1/docs/${doc.id}/revert`, ann.token, { version: noNewline });
+  await step('a revert that takes the final newline away', 'one\ntwo');
+
+  await rest('POST', `/v1/docs/${doc.id}/revert`, ann.token, { version: emptied });
+  await step('a revert that ends the text with a newline, from the server', 'one\n\n');
+
+  await rest('POST', `/v1/docs/${doc.id}/revert`, ann.token, { version: noNewline });
+  await step('back to no final newline', 'one\ntwo');
+  await at(a.page, 7);
+  await a.page.keyboard.press('Enter');
+  await step('Enter at the end of the text', 'one\ntwo\n\n');
+  await at(a.page, 8);
+  await a.page.keyboard.type('three');
+  await step('typing on the new last line', 'one\ntwo\nthree\n');
+  await at(b.page, 3);
+  await b.page.keyboard.type('x');
+  await step('typing elsewhere', 'onex\ntwo\nthree\n');
+  await Promise.all([a.context.close(), b.context.close()]);
 }
