@@ -1,7 +1,8 @@
 // Two browsers type into one document at once, at random places, and end with the same text as
 // the server's; formatting made in one shows in the other; one's cursor shows in the other with
 // its name; the last line shows the same on both whatever ends the text (Enter at its end, the
-// last line emptied, a revert that ends it with a newline or without). Usage: node test/coedit.mjs http://127.0.0.1:PORT [keystrokes] [seed]
+// last line emptied, a revert that ends it with a newline or without, both typing at the end at
+// once). Usage: node test/coedit.mjs http://127.0.0.1:PORT [keystrokes] [seed]
 import assert from 'node:assert/strict';
 import { launch, signedIn, openDoc, converged, random, rest, twoEditors, typeAtRandom } from './lib.mjs';
 
@@ -103,5 +104,24 @@ async function lastLine(browser) {
   await at(b.page, 3);
   await b.page.keyboard.type('x');
   await step('typing elsewhere', 'onex\ntwo\nthree\n');
+
+  // both at once, within three places of the end: Enter, Backspace, a heading on the last line, letters
+  await Promise.all([nearTheEnd(a.page, random(seed + 2), 'abc'), nearTheEnd(b.page, random(seed + 3), 'XYZ')]);
+  const s = await converged([a.page, b.page], doc.id, ann.token);
+  const [ca, cb] = await Promise.all([a.page, b.page].map((p) => p.evaluate(() => JSON.stringify(window.__tandem.quill.getContents()))));
+  assert.equal(cb, ca, 'both at the end at once: the same contents on both');
+  console.log(`last line: ok, ${JSON.stringify(s.text.slice(-16))} at the end`);
   await Promise.all([a.context.close(), b.context.close()]);
+}
+
+async function nearTheEnd(page, rnd, letters, n = 60) {
+  for (let i = 0; i < n; i++) {
+    const len = await page.evaluate(() => window.__tandem.quill.getLength());
+    await page.evaluate((x) => window.__tandem.quill.setSelection(x, 0, 'user'), Math.max(0, len - 1 - Math.floor(rnd() * 3)));
+    const r = rnd();
+    if (r < 0.3) await page.keyboard.press('Enter');
+    else if (r < 0.45) await page.keyboard.press('Backspace');
+    else if (r < 0.5) await page.evaluate(() => window.__tandem.quill.formatLine(window.__tandem.quill.getLength() - 1, 1, 'header', 2, 'user'));
+    else await page.keyboard.type(letters[i % letters.length]);
+  }
 }
