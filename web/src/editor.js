@@ -188,12 +188,13 @@ export function openEditor(root, docId, { h, go, header }) {
   }
 
   // After a remote op (or a snapshot with local edits on it): Quill's own newline goes, and the
-  // text's last one ends the last line with its formats.
+  // text's last one ends the last line with its formats. As an 'api' change, like the remote op:
+  // the undo stack and the cursors are moved past it; it is not sent.
   function dropExtraLine() {
     if (!extraLine()) return;
     const real = quill.getContents(serverLen - 1, 1).ops[0].attributes || {};
     const own = quill.getContents(serverLen, 1).ops[0].attributes || {};
-    quill.updateContents(new Delta().retain(serverLen - 1).delete(1).retain(1, AttributeMap.diff(own, real) || {}), 'silent');
+    quill.updateContents(new Delta().retain(serverLen - 1).delete(1).retain(1, AttributeMap.diff(own, real) || {}), 'api');
   }
 
   quill.on('text-change', (delta, old, source) => {
