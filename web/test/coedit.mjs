@@ -2,7 +2,7 @@
 // the server's; formatting made in one shows in the other; one's cursor shows in the other with
 // its name; the last line shows the same on both whatever ends the text (Enter at its end, the
 // last line emptied, a revert that ends it with a newline or without, both typing at the end at
-// once). Usage: node test/coedit.mjs http://127.0.0.1:PORT [keystrokes] [seed]
+// once); undo and redo take back only the user's own edits, with the other's kept. Usage: node test/coedit.mjs http://127.0.0.1:PORT [keystrokes] [seed]
 import assert from 'node:assert/strict';
 import { launch, signedIn, openDoc, converged, random, rest, twoEditors, typeAtRandom } from './lib.mjs';
 
@@ -52,6 +52,7 @@ try {
   });
 
   await lastLine(browser);
+  await undoOwn(browser);
   console.log('coedit: ok');
 } finally {
   await browser.close();
@@ -63,19 +64,7 @@ try {
  * (every page's text is the server's shown that way) and both pages hold the same contents.
  */
 async function lastLine(browser) {
-  const { ann, ben, doc } = await twoEditors('Last line');
-  const a = await signedIn(browser, ann);
-  const b = await signedIn(browser, ben);
-  await openDoc(a.page, doc.id);
-  await openDoc(b.page, doc.id);
-  const at = (page, index, length = 0) => page.evaluate(([i, n]) => window.__tandem.quill.setSelection(i, n, 'user'), [index, length]);
-  const step = async (what, expected) => {
-    const s = await converged([a.page, b.page], doc.id, ann.token);
-    assert.equal(s.text, expected, what);
-    const [ca, cb] = await Promise.all([a.page, b.page].map((p) => p.evaluate(() => JSON.stringify(window.__tandem.quill.getContents()))));
-    assert.equal(cb, ca, `${what}: the same contents on both`);
-    return s.version;
-  };
+  const { ann, doc, a, b, at, step } = await pair(browser, 'Last line');
 
   await at(a.page, 0);
   await a.page.keyboard.type('onetwo');
@@ -124,4 +113,63 @@ async function nearTheEnd(page, rnd, letters, n = 60) {
     else if (r < 0.5) await page.evaluate(() => window.__tandem.quill.formatLine(window.__tandem.quill.getLength() - 1, 1, 'header', 2, 'user'));
     else await page.keyboard.type(letters[i % letters.length]);
   }
+}
+
+/** Ann's and Ben's pages on a new document; `at` puts a cursor, `step` converges and checks the text. */
+async function pair(browser, title) {
+  const { ann, ben, doc } = await twoEditors(title);
+  const a = await signedIn(browser, ann);
+  const b = await signedIn(browser, ben);
+  await openDoc(a.page, doc.id);
+  await openDoc(b.page, doc.id);
+  const at = (page, index, length = 0) => page.evaluate(([i, n]) => window.__tandem.quill.setSelection(i, n, 'user'), [index, length]);
+  const step = async (what, expected) => {
+    const s = await converged([a.page, b.page], doc.id, ann.token);
+    assert.equal(s.text, expected, what);
+    const [ca, cb] = await Promise.all([a.page, b.page].map((p) => p.evaluate(() => JSON.stringify(window.__tandem.quill.getContents()))));
+    assert.equal(cb, ca, `${what}: the same contents on both`);
+    return s.version;
+  };
+  return { ann, doc, a, b, at, step };
+}
+
+/**
+ * Undo (Ctrl+Z) and redo (Ctrl+Shift+Z) in one page take back and bring back only its user's
+ * edits, where they now are after the other's edits around them. Each pause in typing is a
+ * cutoff of Quill's history, as a pause of a second would be.
+ */
+async function undoOwn(browser) {
+  const { a, b, at, step } = await pair(browser, 'Undo');
+  const pause = (page) => page.evaluate(() => window.__tandem.quill.history.cutoff());
+  const type = async (page, index, text) => {
+    await at(page, index);
+    await page.keyboard.type(text);
+    await pause(page);
+  };
+
+  await type(a.page, 0, 'hello ');
+  await step('ann types', 'hello ');
+  await type(b.page, 6, 'world');
+  await step('ben types after it', 'hello world');
+  await type(a.page, 0, 'AAA');
+  await step('ann types at the start', 'AAAhello world');
+  await type(b.page, 3, 'BBB');
+  await step('ben types between', 'AAABBBhello world');
+
+  await a.page.keyboard.press('Control+z');
+  await step('ann undoes her last edit: ben\'s stays', 'BBBhello world');
+  await a.page.keyboard.press('Control+z');
+  await step('ann undoes her first edit: ben\'s "world" stays', 'BBBworld');
+  await a.page.keyboard.press('Control+Shift+z');
+  await step('ann redoes it, where it now goes', 'BBBhello world');
+  await b.page.keyboard.press('Control+z');
+  await step('ben undoes his last edit: ann\'s stay', 'hello world');
+  await a.page.keyboard.press('Control+Shift+z');
+  await step('ann redoes her last one', 'AAAhello world');
+  await b.page.keyboard.press('Control+z');
+  await step('ben undoes his first edit', 'AAAhello ');
+  await b.page.keyboard.press('Control+z');
+  await step('ben has nothing more to undo: ann\'s edits stay', 'AAAhello ');
+  console.log('undo: ok');
+  await Promise.all([a.context.close(), b.context.close()]);
 }
