@@ -2,7 +2,8 @@
 // the server's; formatting made in one shows in the other; one's cursor shows in the other with
 // its name; the last line shows the same on both whatever ends the text (Enter at its end, the
 // last line emptied, a revert that ends it with a newline or without, both typing at the end at
-// once); undo and redo take back only the user's own edits, with the other's kept. Usage: node test/coedit.mjs http://127.0.0.1:PORT [keystrokes] [seed]
+// once); undo and redo take back only the user's own edits, with the other's kept.
+// Usage: node test/coedit.mjs http://127.0.0.1:PORT [keystrokes] [seed]
 import assert from 'node:assert/strict';
 import { launch, signedIn, openDoc, converged, random, rest, twoEditors, typeAtRandom } from './lib.mjs';
 
