@@ -82,22 +82,14 @@ export function openEditor(root, docId, { h, go, header }) {
       snapshots++;
       quill.setContents(content, 'silent');
       serverLen = content.length();
-      if (local) {
-        quill.updateContents(local, 'silent');
-        serverLen += local.changeLength();
-        dropExtraLine();
-      }
+      if (local) applyServerOp(local, 'silent');
       quill.history.clear();
       if (docTitle != null) title.value = docTitle;
       writable(role);
       countWords();
     },
     remote(delta) {
-      const virtual = quill.getLength() === serverLen + 1;
-      const forQuill = virtual ? toQuill(delta, serverLen) : delta;
-      serverLen += delta.changeLength();
-      quill.updateContents(forQuill, 'api');
-      dropExtraLine();
+      applyServerOp(delta, 'api');
     },
     state({ status: s, unsent }) {
       status.dataset.status = s;
@@ -187,9 +179,21 @@ export function openEditor(root, docId, { h, go, header }) {
     return serverLen > 0 && quill.getLength() === serverLen + 1 && quill.getText(serverLen - 1, 1) === '\n';
   }
 
-  // After a remote op (or a snapshot with local edits on it): Quill's own newline goes, and the
-  // text's last one ends the last line with its formats. As an 'api' change, like the remote op:
-  // the undo stack and the cursors are moved past it; it is not sent.
+  // An op on the server's text (a remote op, or local edits rebased on a snapshot) shown in Quill.
+  // While Quill's last newline is its own, a newline the op appends becomes it (toQuill); while it
+  // is the text's, an op that deletes it keeps it in Quill, plain (keepLastNewline). Then a text
+  // that ends with a newline drops Quill's own (dropExtraLine).
+  function applyServerOp(delta, source) {
+    const forQuill = quill.getLength() === serverLen + 1 ? toQuill(delta, serverLen)
+      : keepLastNewline(delta, serverLen, (quill.getContents(serverLen - 1, 1).ops[0] || {}).attributes);
+    serverLen += delta.changeLength();
+    quill.updateContents(forQuill, source);
+    dropExtraLine();
+  }
+
+  // After an op on the server's text: Quill's own newline goes, and the text's last one ends the
+  // last line with its formats. As an 'api' change, like a remote op: the undo stack and the
+  // cursors are moved past it; it is not sent.
   function dropExtraLine() {
     if (!extraLine()) return;
     const real = quill.getContents(serverLen - 1, 1).ops[0].attributes || {};
@@ -372,4 +376,39 @@ export function toQuill(delta, len) {
   if (last.insert.length > 1) out.insert(last.insert.slice(0, -1), last.attributes);
   out.retain(1, last.attributes);
   return out.chop();
+}
+
+/**
+ * A server op for a Quill whose last newline is the server text's last character (the text, of
+ * length len, ends with a newline; attributes are that newline's). Quill cannot delete its last
+ * newline, and a delete that reaches it from inside a line would take the line with it. An op that
+ * deletes it deletes up to it instead, and leaves it as Quill's own: plain, as on a page that
+ * loads the text afresh.
+ */
+export function keepLastNewline(delta, len, attributes) {
+  let at = 0;
+  let deletesLast = false;
+  for (const op of delta.ops) {
+    if (op.insert !== undefined) continue;
+    const n = op.retain || op.delete;
+    if (op.delete && at + n >= len) deletesLast = true;
+    at += n;
+  }
+  if (!deletesLast) return delta;
+  const out = new Delta();
+  at = 0;
+  for (const op of delta.ops) {
+    if (op.insert !== undefined) {
+      out.push(op);
+      continue;
+    }
+    const n = op.retain || op.delete;
+    if (op.delete && at + n >= len) {
+      if (n > 1) out.delete(n - 1);
+    } else {
+      out.push(op);
+    }
+    at += n;
+  }
+  return out.retain(1, AttributeMap.diff(attributes || {}, {}) || {}).chop();
 }

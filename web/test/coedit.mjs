@@ -1,8 +1,8 @@
 // Two browsers type into one document at once, at random places, and end with the same text as
 // the server's; formatting made in one shows in the other; one's cursor shows in the other with
 // its name; the last line shows the same on both whatever ends the text (Enter at its end, the
-// last line emptied, a revert that ends it with a newline or without, both typing at the end at
-// once); undo and redo take back only the user's own edits, with the other's kept.
+// last line emptied, reverts that end it with a newline or without or delete a heading's, both
+// typing at the end at once); undo and redo take back only the user's own edits, with the other's kept.
 // Usage: node test/coedit.mjs http://127.0.0.1:PORT [keystrokes] [seed]
 import assert from 'node:assert/strict';
 import { launch, signedIn, openDoc, converged, random, rest, twoEditors, typeAtRandom } from './lib.mjs';
@@ -65,7 +65,7 @@ try {
  * (every page's text is the server's shown that way) and both pages hold the same contents.
  */
 async function lastLine(browser) {
-  const { ann, doc, a, b, at, step } = await pair(browser, 'Last line');
+  const { ann, ben, doc, a, b, at, step } = await pair(browser, 'Last line');
 
   await at(a.page, 0);
   await a.page.keyboard.type('onetwo');
@@ -94,6 +94,17 @@ async function lastLine(browser) {
   await at(b.page, 3);
   await b.page.keyboard.type('x');
   await step('typing elsewhere', 'onex\ntwo\nthree\n');
+  await rest('POST', `/v1/docs/${doc.id}/revert`, ann.token, { version: noNewline });
+  await step('a revert that deletes from inside a line through the final newline', 'one\ntwo');
+  await a.page.evaluate(() => window.__tandem.quill.formatLine(5, 1, 'header', 1, 'user'));
+  await step('a heading on the last line', 'one\ntwo\n');
+  await rest('POST', `/v1/docs/${doc.id}/revert`, ann.token, { version: noNewline });
+  await step('a revert that deletes the heading\'s newline', 'one\ntwo');
+  const fresh = await signedIn(browser, ben);
+  await openDoc(fresh.page, doc.id);
+  const [shown, loaded] = await Promise.all([a.page, fresh.page].map((p) => p.evaluate(() => JSON.stringify(window.__tandem.quill.getContents()))));
+  assert.equal(shown, loaded, 'a page that saw the ops shows what a page that loads the text shows');
+  await fresh.context.close();
 
   // both at once, within three places of the end: Enter, Backspace, a heading on the last line, letters
   await Promise.all([nearTheEnd(a.page, random(seed + 2), 'abc'), nearTheEnd(b.page, random(seed + 3), 'XYZ')]);
@@ -131,7 +142,7 @@ async function pair(browser, title) {
     assert.equal(cb, ca, `${what}: the same contents on both`);
     return s.version;
   };
-  return { ann, doc, a, b, at, step };
+  return { ann, ben, doc, a, b, at, step };
 }
 
 /**
